@@ -1,0 +1,150 @@
+"""Speed and memory of `gumbel sample`, as ratios against anchors measured in the same run.
+
+Run:  python benchmarks/bench_sample.py            (about 3 minutes on a 2-core machine)
+      python benchmarks/bench_sample.py --quick    (smaller sizes, for a smoke run)
+
+Every timing is the median of several repetitions, and the candidates of one row are run
+interleaved (floor, engine, naive, floor, engine, naive, ...) so that a noisy neighbour slows all
+of them alike. The targets (issue #2):
+
+  engine / floor          <= 1.25 (K >= 1000), <= 1.5 (K = 10); floor = generating the same n*K
+                          float64 standard exponentials with NumPy, in cache-sized blocks
+  naive / engine          >= 2;   naive = argmax(log p - log(-log(random()))) in NumPy
+  1 thread / 2 threads    >= 1.7 for n*K >= 1e8
+  pipe / --counts         <= 1.3 for `gumbel sample -n 1e7` (K = 10), whole process
+  peak RSS                <= 200 MB for `gumbel sample -n 1e9 --counts`
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from gumbelcli.engine import BLOCK_VARIATES, GumbelMaxSampler
+from gumbelcli.inputs import target_from_probs
+
+GUMBEL = [sys.executable, "-m", "gumbelcli"]
+
+
+def interleaved(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each candidate, the candidates run in turn ``repeats`` times."""
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def floor(n: int, k: int) -> None:
+    """Generate n*k float64 standard exponentials, block by block into one reused buffer."""
+    rng = np.random.default_rng(1)
+    m = max(1, BLOCK_VARIATES // k)
+    buf = np.empty((m, k))
+    for _ in range(n // m):
+        rng.standard_exponential(out=buf)
+    rest = n % m
+    if rest:
+        rng.standard_exponential((rest, k))
+
+
+def naive(n: int, p: np.ndarray) -> np.ndarray:
+    """The textbook Gumbel-max in NumPy, in blocks of about a million variates."""
+    rng = np.random.default_rng(1)
+    k = len(p)
+    logp = np.log(p)
+    m = max(1, (1 << 20) // k)
+    out = []
+    for start in range(0, n, m):
+        size = min(m, n - start)
+        out.append(np.argmax(logp - np.log(-np.log(rng.random((size, k)))), axis=1))
+    return np.concatenate(out)
+
+
+def engine(n: int, p: np.ndarray, threads: int) -> np.ndarray:
+    return GumbelMaxSampler(target_from_probs(p), n, seed=1).counts(threads)
+
+
+def run_cli(args: list[str], shell_tail: str = "") -> float:
+    cmd = " ".join(GUMBEL + args) + shell_tail
+    start = time.perf_counter()
+    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(args: list[str]) -> float:
+    """Peak resident memory of one `gumbel` process (ru_maxrss of the waited-for child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(GUMBEL + args, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024  # kB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not a measurement")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    scale = 16 if args.quick else 1
+    repeats = 3 if args.quick else args.repeats
+
+    print(f"# gumbel sample benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, NumPy {np.__version__}")
+    print()
+    print("| K | n | floor (s) | engine / floor | target | naive / engine | target |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    rng = np.random.default_rng(0)
+    for k in (10, 1000, 100_000):
+        n = (1 << 24) // k // scale
+        p = rng.random(k) + 0.01
+        p /= p.sum()
+        t = interleaved(
+            {"floor": lambda: floor(n, k), "engine": lambda: engine(n, p, 1), "naive": lambda: naive(n, p)}, repeats
+        )
+        target = 1.5 if k == 10 else 1.25
+        print(f"| {k} | {n} | {t['floor']:.3f} | {t['engine'] / t['floor']:.2f} | ≤ {target} | "
+              f"{t['naive'] / t['engine']:.2f} | ≥ 2 |")
+
+    print()
+    print("| threads | K | n·K | 1 thread (s) | 1 thread / 2 threads | target |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for k in (10, 1000):
+        n = 10**8 // k // scale
+        p = np.full(k, 1.0 / k)
+        t = interleaved({"one": lambda: engine(n, p, 1), "two": lambda: engine(n, p, 2)}, max(3, repeats // 2))
+        print(f"| 2 | {k} | {n * k:.0e} | {t['one']:.2f} | {t['one'] / t['two']:.2f} | ≥ 1.7 |")
+
+    print()
+    n_cli = 10**7 // scale
+    values = ["0.05", "0.1", "0.15", "0.2", "0.1", "0.1", "0.1", "0.05", "0.1", "0.05"]
+    base = ["sample", *values, "-n", str(n_cli), "--seed", "1"]
+    pipe_times, count_times = [], []
+    for _ in range(max(3, repeats // 2)):
+        pipe_times.append(run_cli(base, " | cat > /dev/null"))
+        count_times.append(run_cli(base + ["--counts"], " | cat > /dev/null"))
+    pipe, counts = statistics.median(pipe_times), statistics.median(count_times)
+    print("| command (K = 10) | seconds | ratio | target |")
+    print("|---|---:|---:|---:|")
+    print(f"| `gumbel sample -n {n_cli:.0e} --counts \\| cat` | {counts:.2f} | 1.00 | |")
+    print(f"| `gumbel sample -n {n_cli:.0e} \\| cat` | {pipe:.2f} | {pipe / counts:.2f} | ≤ 1.3 |")
+
+    print()
+    n_mem = 10**9 // scale
+    rss = peak_rss_mb(["sample", "0.3", "0.7", "-n", str(n_mem), "--counts", "--seed", "1"])
+    print("| command | peak RSS (MB) | target |")
+    print("|---|---:|---:|")
+    print(f"| `gumbel sample 0.3 0.7 -n {n_mem:.0e} --counts` | {rss:.0f} | ≤ 200 |")
+
+
+if __name__ == "__main__":
+    main()

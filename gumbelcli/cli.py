@@ -1,0 +1,397 @@
+"""The Typer app: options -> inputs -> core -> render, and the only place that exits.
+
+Nothing slow is imported at module level: every TAB press runs this module, so SciPy (and most of
+rich) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from enum import Enum
+from typing import IO, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import ExitCode, GumbelError, InputError
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (verify: consistent with the target); 1 a statistical test rejected "
+    "(verify, sample --check); 2 bad usage or input; 130 interrupted; 141 the reader of the output "
+    "went away (a closed pipe)."
+)
+
+# "-1", "-0.5", "-1e3", "-inf", "-1,-2": negative numbers are values, not options.
+_NEGATIVE_NUMBER = re.compile(r"^-(\d|\.\d|inf(inity)?\b|nan\b)", re.IGNORECASE)
+
+
+def protect_negative_numbers(args: Sequence[str]) -> list[str]:
+    """Prefix negative numbers with a space so the option parser takes them as values.
+
+    ``gumbel sample --logits 0 -1 -2`` must work; a leading space is harmless to every number
+    parser (``float(" -1")`` is ``-1.0``) and to the input module, which strips tokens.
+    """
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + list(args[i:])
+        out.append(" " + arg if _NEGATIVE_NUMBER.match(arg) else arg)
+    return out
+
+
+def error_line(message: str) -> None:
+    """Print ``gumbel: error: <message>`` on stderr: one line, no markup."""
+    text = " ".join(str(message).split())
+    print(f"gumbel: error: {text}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    # Turn SIGTERM into an exception so `finally` blocks run (an --output temp file is removed).
+    raise SystemExit(128 + signum)
+
+
+class GumbelGroup(TyperGroup):
+    """The command group, with errors printed our way: one line, the right exit code, no traceback."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        args = protect_negative_numbers(sys.argv[1:] if args is None else args)
+        code: int
+        try:
+            if standalone_mode and threading_is_main():
+                signal.signal(signal.SIGTERM, _terminate)
+            rv = super().main(
+                args=args, prog_name=prog_name or "gumbel", complete_var=complete_var, standalone_mode=False, **extra
+            )
+            code = rv if isinstance(rv, int) else ExitCode.OK
+        except GumbelError as exc:
+            error_line(str(exc))
+            code = exc.exit_code
+        except typer.TyperException as exc:  # Click's usage errors, vendored by Typer
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = exc.format_message()
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                print(message)
+                code = ExitCode.OK
+            else:
+                error_line(message[:1].lower() + message[1:] + hint)
+                code = ExitCode.BAD_INPUT
+        except typer.Abort:
+            code = ExitCode.INTERRUPTED
+        except KeyboardInterrupt:
+            code = ExitCode.INTERRUPTED
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+
+    def invoke(self, ctx: Any) -> Any:
+        # Typer's own handler would turn a closed pipe into exit 1; catch it first.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+
+
+def threading_is_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+app = typer.Typer(
+    cls=GumbelGroup,
+    name="gumbel",
+    help=(
+        "Sample categorical distributions with the Gumbel-max trick, relax them with Gumbel-Softmax, "
+        "and test samples with goodness-of-fit tests.\n\n" + EXIT_CODES_HELP
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    auto = "auto"
+    table = "table"
+    plain = "plain"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    npy = "npy"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"gumbel {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Sample categorical distributions with the Gumbel-max trick."""
+
+
+# --------------------------------------------------------------------------------------------
+# shared option types
+
+ValuesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Probabilities/weights (0.2 0.8 or 0.2,0.8), logits with --logits, or label=value pairs.",
+        show_default=False,
+    ),
+]
+LogitsOpt = Annotated[
+    bool, typer.Option("--logits/--probs", help="Read VALUES as logits (stable softmax) instead of weights.")
+]
+FileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--file", "-f", help="Read the distribution(s) from PATH (text, CSV, TSV, JSON, .npy) or - for stdin.",
+        show_default=False,
+    ),
+]
+LabelsOpt = Annotated[
+    str | None, typer.Option("--labels", "-l", help="Category labels, comma-separated: a,b,c.", show_default=False)
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option("--seed", "-s", help="Seed (non-negative integer); the same seed gives the same output.", show_default=False),
+]
+ThreadsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--threads", "-t", help="Worker threads [default: GUMBEL_THREADS or the number of cores].", show_default=False
+    ),
+]
+AlphaOpt = Annotated[float, typer.Option("--alpha", "-a", help="Significance level of the test's verdict.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-F", help="Output format; auto = table on a terminal, plain when piped.", case_sensitive=False),
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write to PATH (atomically: all or nothing) instead of stdout.", show_default=False),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# glue shared by the commands
+
+
+def stdin_if_piped() -> IO[bytes] | None:
+    """Standard input as bytes when it is not a terminal, else None."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        return None
+    try:
+        if stream.isatty():
+            return None
+    except (ValueError, OSError):
+        return None
+    return getattr(stream, "buffer", None)
+
+
+def resolve_threads(text: str | None) -> int:
+    from .engine import default_threads
+    from .inputs import parse_positive_int
+
+    if text is not None:
+        return parse_positive_int(text, option="--threads")
+    env = os.environ.get("GUMBEL_THREADS")
+    if env:
+        return parse_positive_int(env, option="GUMBEL_THREADS")
+    return default_threads()
+
+
+def check_alpha(alpha: float) -> float:
+    if not 0.0 < alpha < 1.0:
+        raise InputError(f"--alpha {alpha!r} is outside (0, 1); it is a significance level such as 0.01 or 0.05")
+    return alpha
+
+
+def check_seed(seed: int | None) -> int | None:
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed {seed} is negative; it accepts a non-negative integer such as 42")
+    return seed
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def console(stderr: bool = False, file: IO[str] | None = None) -> Any:
+    from rich.console import Console
+
+    if file is not None:
+        return Console(file=file, highlight=False, width=100, no_color=True)
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, description: str, enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr when stderr is a terminal; yields ``advance(k)`` (or None)."""
+    if not enabled or not is_terminal(sys.stderr) or os.environ.get("CI"):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda k: bar.advance(task, k)
+
+
+# Work below this many variates finishes before a progress bar would be worth drawing.
+PROGRESS_MIN_VARIATES = 20_000_000
+
+
+# --------------------------------------------------------------------------------------------
+# gumbel sample
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def sample(
+    values: ValuesArg = None,
+    n: Annotated[str, typer.Option("-n", "--draws", help="Draws per distribution: 1000, 1e6, 10k, 2M.")] = "10000",
+    logits: LogitsOpt = False,
+    file: FileOpt = None,
+    labels: LabelsOpt = None,
+    seed: SeedOpt = None,
+    threads: ThreadsOpt = None,
+    counts: Annotated[
+        bool, typer.Option("--counts", "-c", help="Print one count per category instead of the draws (bounded memory).")
+    ] = False,
+    report: Annotated[
+        bool | None,
+        typer.Option("--report/--no-report", help="Print the frequency report (to stderr when data goes to stdout).", show_default=False),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the chi-square test rejects.")] = False,
+    alpha: AlphaOpt = 0.01,
+    fmt: FormatOpt = Format.auto,
+    output: OutputOpt = None,
+) -> int:
+    """Draw from categorical distributions with the Gumbel-max trick.
+
+    Examples: gumbel sample 0.2 0.3 0.5 -n 1e6 ;  gumbel sample red=1 green=3 -n 5 --seed 7 ;
+    gumbel sample --logits 0 -1 -2 -n 1e6 --counts ;  gumbel sample -f probs.csv -n 1e3 --format npy -o draws.npy
+    """
+    from .engine import GumbelMaxSampler
+    from .inputs import parse_count, read_target
+    from .render import atomic_output
+
+    target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
+    draws = parse_count(n, option="-n")
+    workers = resolve_threads(threads)
+    check_alpha(alpha)
+    sampler = GumbelMaxSampler(target, draws, check_seed(seed))
+
+    out_is_terminal = output is None and is_terminal(sys.stdout)
+    fmt_name = fmt.value
+    if fmt_name == "auto":
+        fmt_name = "table" if out_is_terminal and report is not False else "plain"
+    if fmt_name == "npy" and out_is_terminal:
+        raise InputError("--format npy writes binary data; redirect stdout or use --output PATH")
+
+    total = draws * target.rows
+    variates = total * max(len(s.indices) for s in sampler.supports)
+    with progress_bar(total, "sampling", variates >= PROGRESS_MIN_VARIATES) as advance:
+        if counts or fmt_name == "table":
+            from .stats import sample_report
+
+            tally = sampler.counts(workers, advance)
+            result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha)
+            with atomic_output(output) as stream:
+                if fmt_name == "table":
+                    render_report(result, stream, to_terminal=out_is_terminal)
+                else:
+                    from .render import write_counts
+
+                    write_counts(stream, fmt_name, tally, target.display_labels, result)
+            if report and fmt_name not in ("table", "json"):
+                render_report(result, None, to_terminal=False)
+        else:
+            want_report = bool(report) or check
+            result = stream_draws(sampler, fmt_name, output, workers, advance, alpha if want_report else None)
+            if report and fmt_name != "json":
+                render_report(result, None, to_terminal=False)
+    return ExitCode.REJECTED if check and result is not None and result.rejected else ExitCode.OK
+
+
+def stream_draws(sampler: Any, fmt: str, output: str | None, workers: int, advance: Any, alpha: float | None) -> Any:
+    """Write every draw as it is produced; count them on the way when a report is wanted (alpha set)."""
+    import numpy as np
+
+    from .render import DrawWriter, atomic_output
+    from .stats import sample_report
+
+    with_report = alpha is not None
+
+    target = sampler.target
+    tally = np.zeros((target.rows, target.n_categories), dtype=np.int64) if with_report else None
+    with atomic_output(output) as stream:
+        writer = DrawWriter(
+            stream, fmt, target.labels, target.n_categories, target.rows, sampler.n, with_report=with_report and fmt == "json"
+        )
+        for chunk in sampler.chunks(sampler.draw_chunk, workers, advance):
+            writer.write(chunk)
+            if tally is not None:
+                for r in range(target.rows):
+                    tally[r] += np.bincount(chunk[:, r], minlength=target.n_categories)
+        result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha) if alpha is not None else None
+        writer.close(result)
+    return result
+
+
+def render_report(result: Any, stream: IO[bytes] | None, *, to_terminal: bool) -> None:
+    """The human report: on stdout's terminal with colour and bars, to a file as plain text, else stderr."""
+    import io
+
+    from .render import render_sample_report
+
+    if stream is None:  # data went to stdout: the report goes to stderr
+        render_sample_report(console(stderr=True), result, bars=is_terminal(sys.stderr))
+    elif to_terminal:
+        stream.flush()
+        render_sample_report(console(), result, bars=True)
+    else:
+        text = io.StringIO()
+        render_sample_report(console(file=text), result, bars=False)
+        stream.write(text.getvalue().encode())
