@@ -9,6 +9,7 @@ GIL in its RNG and ufunc loops, so a thread pool gives real parallelism.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 
 from .inputs import Target
-from .sampling import gumbel_max
+from .sampling import Workspace, gumbel_max
 
 T = TypeVar("T")
 
@@ -116,16 +117,25 @@ class GumbelMaxSampler:
         self.supports = [RowSupport.of(row) for row in target.probs]
         widest = max(len(s.indices) for s in self.supports)
         self.plan = ChunkPlan.for_support(n, widest)
+        self._local = threading.local()  # one Workspace per worker thread
+
+    def workspace(self) -> Workspace:
+        """This thread's scratch buffers."""
+        work = getattr(self._local, "work", None)
+        if work is None:
+            work = self._local.work = Workspace()
+        return work
 
     def draw_chunk(self, chunk: int) -> np.ndarray:
         """Draws of chunk ``chunk`` for every row: shape ``(m, rows)``, category indices."""
         m = self.plan.chunk_size(chunk)
         out = np.empty((m, self.target.rows), dtype=np.intp)
+        work = self.workspace()
         for row, support in enumerate(self.supports):
             rng = chunk_rng(self.entropy, row, chunk)
             start = 0
             for size in self.plan.blocks(chunk):
-                local = gumbel_max(rng, support.inv_weights, size)
+                local = gumbel_max(rng, support.inv_weights, size, work)
                 out[start : start + size, row] = support.indices[local]
                 start += size
         return out
