@@ -189,7 +189,7 @@ SeedOpt = Annotated[
 ThreadsOpt = Annotated[
     str | None,
     typer.Option(
-        "--threads", "-t", help="Worker threads [default: GUMBEL_THREADS or the number of cores].", show_default=False
+        "--threads", "-t", help="Worker threads \\[default: GUMBEL_THREADS or the number of cores].", show_default=False
     ),
 ]
 AlphaOpt = Annotated[float, typer.Option("--alpha", "-a", help="Significance level of the test's verdict.")]
@@ -225,7 +225,7 @@ def resolve_threads(text: str | None) -> int:
     from .inputs import parse_positive_int
 
     if text is not None:
-        return parse_positive_int(text, option="--threads")
+        return parse_positive_int(text.strip(), option="--threads")  # strip: see protect_negative_numbers
     env = os.environ.get("GUMBEL_THREADS")
     if env:
         return parse_positive_int(env, option="GUMBEL_THREADS")
@@ -318,7 +318,7 @@ def sample(
     from .render import atomic_output
 
     target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
-    draws = parse_count(n, option="-n")
+    draws = parse_count(n.strip(), option="-n")  # strip: see protect_negative_numbers
     workers = resolve_threads(threads)
     check_alpha(alpha)
     sampler = GumbelMaxSampler(target, draws, check_seed(seed))
@@ -332,7 +332,8 @@ def sample(
 
     total = draws * target.rows
     variates = total * max(len(s.indices) for s in sampler.supports)
-    with progress_bar(total, "sampling", variates >= PROGRESS_MIN_VARIATES) as advance:
+    # the engine advances by the draws of a chunk, which cover every row: the bar counts draws per row
+    with progress_bar(draws, "sampling", variates >= PROGRESS_MIN_VARIATES) as advance:
         if counts or fmt_name == "table":
             from .stats import sample_report
 
@@ -349,14 +350,29 @@ def sample(
                 render_report(result, None, to_terminal=False)
         else:
             want_report = bool(report) or check
-            result = stream_draws(sampler, fmt_name, output, workers, advance, alpha if want_report else None)
+            result = stream_draws(
+                sampler, fmt_name, output, workers, advance, alpha if want_report else None, embed_report=bool(report)
+            )
             if report and fmt_name != "json":
                 render_report(result, None, to_terminal=False)
     return ExitCode.REJECTED if check and result is not None and result.rejected else ExitCode.OK
 
 
-def stream_draws(sampler: Any, fmt: str, output: str | None, workers: int, advance: Any, alpha: float | None) -> Any:
-    """Write every draw as it is produced; count them on the way when a report is wanted (alpha set)."""
+def stream_draws(
+    sampler: Any,
+    fmt: str,
+    output: str | None,
+    workers: int,
+    advance: Any,
+    alpha: float | None,
+    *,
+    embed_report: bool = True,
+) -> Any:
+    """Write every draw as it is produced; count them on the way when a report is wanted (alpha set).
+
+    ``embed_report`` False keeps JSON a plain list even when the report is computed (``--check``
+    without ``--report``).
+    """
     import numpy as np
 
     from .render import DrawWriter, atomic_output
@@ -367,9 +383,8 @@ def stream_draws(sampler: Any, fmt: str, output: str | None, workers: int, advan
     target = sampler.target
     tally = np.zeros((target.rows, target.n_categories), dtype=np.int64) if with_report else None
     with atomic_output(output) as stream:
-        writer = DrawWriter(
-            stream, fmt, target.labels, target.n_categories, target.rows, sampler.n, with_report=with_report and fmt == "json"
-        )
+        embed = with_report and embed_report and fmt == "json"
+        writer = DrawWriter(stream, fmt, target.labels, target.n_categories, target.rows, sampler.n, with_report=embed)
         for chunk in sampler.chunks(sampler.draw_chunk, workers, advance):
             writer.write(chunk)
             if tally is not None:
@@ -380,18 +395,301 @@ def stream_draws(sampler: Any, fmt: str, output: str | None, workers: int, advan
     return result
 
 
-def render_report(result: Any, stream: IO[bytes] | None, *, to_terminal: bool) -> None:
-    """The human report: on stdout's terminal with colour and bars, to a file as plain text, else stderr."""
+def render_report(result: Any, stream: IO[bytes] | None, *, to_terminal: bool, draw: Any = None) -> None:
+    """The human report: on stdout's terminal with colour and bars, to a file as plain text, else stderr.
+
+    ``draw(console, result, bars=...)`` draws it: ``render.render_sample_report`` unless given.
+    """
     import io
 
     from .render import render_sample_report
 
+    draw = draw or render_sample_report
     if stream is None:  # data went to stdout: the report goes to stderr
-        render_sample_report(console(stderr=True), result, bars=is_terminal(sys.stderr))
+        draw(console(stderr=True), result, bars=is_terminal(sys.stderr))
     elif to_terminal:
         stream.flush()
-        render_sample_report(console(), result, bars=True)
+        draw(console(), result, bars=True)
     else:
         text = io.StringIO()
-        render_sample_report(console(file=text), result, bars=False)
+        draw(console(file=text), result, bars=False)
         stream.write(text.getvalue().encode())
+
+
+# --------------------------------------------------------------------------------------------
+# gumbel verify
+
+
+class Stat(str, Enum):
+    pearson = "pearson"
+    g = "g"
+    freeman_tukey = "freeman-tukey"
+    neyman = "neyman"
+    cressie_read = "cressie-read"
+
+
+class Noise(str, Enum):
+    gumbel = "gumbel"
+    gaussian = "gaussian"
+
+
+SamplesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--samples",
+        help="Test the draws in PATH or - (stdin) instead of drawing: one per line, a label (or, where no label "
+        "matches, a 0-based index); also the CSV/TSV, JSON and .npy that gumbel sample writes.",
+        show_default=False,
+    ),
+]
+VerifyCountsOpt = Annotated[
+    bool, typer.Option("--counts", "-c", help="The --samples input holds one count per category.")
+]
+VerifyDrawsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-n",
+        "--draws",
+        help="Draws per distribution (default: each suite case's own; 1e6 for a target, 2e8/K if K > 200; "
+        "2e5 per theory check).",
+        show_default=False,
+    ),
+]
+StatOpt = Annotated[
+    Stat,
+    typer.Option("--stat", help="Power-divergence statistic (scipy.stats.power_divergence).", case_sensitive=False),
+]
+MonteCarloOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--monte-carlo",
+        "-B",
+        metavar="B",
+        help="Simulated p-value from B multinomial tables (valid for any expected counts).",
+        show_default=False,
+    ),
+]
+FamilyAlphaOpt = Annotated[
+    float, typer.Option("--alpha", "-a", help="Family-wise significance level (Holm over all the tests).")
+]
+NoiseOpt = Annotated[
+    Noise,
+    typer.Option(
+        "--noise", help="Engine noise; gaussian is the counter-example the tests must reject.", case_sensitive=False
+    ),
+]
+TheoryOpt = Annotated[
+    bool, typer.Option("--theory", help="Check the properties of the Gumbel-max trick (REFERENCE §6).")
+]
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def verify(
+    values: ValuesArg = None,
+    logits: LogitsOpt = False,
+    file: FileOpt = None,
+    labels: LabelsOpt = None,
+    samples: SamplesOpt = None,
+    counts: VerifyCountsOpt = False,
+    n: VerifyDrawsOpt = None,
+    seed: SeedOpt = None,
+    threads: ThreadsOpt = None,
+    stat: StatOpt = Stat.pearson,
+    monte_carlo: MonteCarloOpt = None,
+    alpha: FamilyAlphaOpt = 0.01,
+    noise: NoiseOpt = Noise.gumbel,
+    theory: TheoryOpt = False,
+    fmt: FormatOpt = Format.auto,
+) -> int:
+    """Goodness-of-fit: the engine's built-in suite, a target of yours, anyone's samples, or the theory.
+
+    Examples: gumbel verify ;  gumbel verify --theory ;  gumbel verify 0.2 0.3 0.5 -n 1e6 ;
+    gumbel sample a=.2 b=.8 -n 1e6 | gumbel verify a=.2 b=.8 --samples - ;  gumbel verify --noise gaussian
+    """
+    from . import verification as core
+    from .inputs import parse_count, read_source_bytes, read_target
+
+    has_target = bool(values) or file is not None
+    draws = parse_count(n, option="-n") if n is not None else None
+    sims = parse_count(monte_carlo, option="--monte-carlo") if monte_carlo is not None else None
+    core.check_options(
+        has_target=has_target,
+        samples=samples,
+        file=file,
+        counts=counts,
+        n=draws,
+        noise=noise.value,
+        theory=theory,
+        labels=labels,
+        logits=logits,
+    )
+    fmt_name = _verify_format(fmt)
+    options: dict[str, Any] = dict(seed=check_seed(seed), stat=stat.value, alpha=check_alpha(alpha), monte_carlo=sims)
+    result: Any
+    if theory:
+        with progress_bar(len(core.THEORY_CHECKS), "theory", True) as advance:
+            result = core.run_theory(n=draws, noise=noise.value, progress=advance, **options)
+    elif not has_target:
+        with progress_bar(core.suite_draws(draws), "verify", True) as advance:
+            options.update(threads=resolve_threads(threads), noise=noise.value, progress=advance)
+            result = core.run_suite(n=draws, **options)
+    else:
+        target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
+        if samples is not None:
+            src, suffix = ("<stdin>", "") if samples == "-" else (repr(samples), os.path.splitext(samples)[1].lower())
+            data = read_source_bytes(samples, stdin_if_piped())
+            tally = core.read_samples(data, target, src=src, suffix=suffix, counts=counts)
+            result = core.verify_counts(target, tally, source=src, **options)
+        else:
+            draws = draws or core.default_draws(target)
+            big = draws * target.n_categories >= PROGRESS_MIN_VARIATES
+            with progress_bar(draws * target.rows, "verify", big) as advance:
+                options.update(threads=resolve_threads(threads), noise=noise.value, progress=advance)
+                result = core.verify_engine(target, n=draws, **options)
+    _emit_verify(result, fmt_name)
+    return ExitCode.REJECTED if result.rejected else ExitCode.OK
+
+
+def _verify_format(fmt: Format) -> str:
+    if fmt == Format.npy:
+        raise InputError("--format npy is for draws; gumbel verify writes table, plain, csv, tsv, json or jsonl")
+    if fmt == Format.auto:
+        return "table" if is_terminal(sys.stdout) else "plain"
+    return fmt.value
+
+
+def _emit_verify(result: Any, fmt: str) -> None:
+    """Write verify's result to stdout: a rich report on a terminal (plain text when piped), or data."""
+    import io
+
+    from .render import render_theory, render_verify, write_verify
+    from .results import TheoryResult
+
+    if fmt != "table":
+        write_verify(sys.stdout.buffer, fmt, result)
+        return
+    on_terminal = is_terminal(sys.stdout)
+    text = io.StringIO()
+    out = console() if on_terminal else console(file=text)
+    if isinstance(result, TheoryResult):
+        render_theory(out, result)
+    else:
+        render_verify(out, result, bars=on_terminal)
+    if not on_terminal:
+        sys.stdout.buffer.write(text.getvalue().encode())
+        sys.stdout.buffer.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# gumbel relax
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def relax(
+    values: ValuesArg = None,
+    *,
+    tau: Annotated[
+        str,
+        typer.Option(
+            "--tau",
+            help="Temperature τ > 0, or several comma-separated (0.1,0.5,1,5): the same noise serves every τ.",
+            show_default=False,
+        ),
+    ],
+    n: Annotated[str, typer.Option("-n", "--draws", help="Samples per distribution: 1000, 1e6, 10k, 2M.")] = "10000",
+    logits: LogitsOpt = False,
+    file: FileOpt = None,
+    labels: LabelsOpt = None,
+    seed: SeedOpt = None,
+    threads: ThreadsOpt = None,
+    hard: Annotated[
+        bool,
+        typer.Option("--hard", help="Write the one-hot vector of the argmax (straight-through forward value): the draws of `gumbel sample` with the same --seed."),
+    ] = False,
+    log: Annotated[
+        bool,
+        typer.Option("--log", help="Write log y (ExpConcrete samples), finite where y underflows to 0."),
+    ] = False,
+    log_prob: Annotated[
+        bool,
+        typer.Option("--log-prob", help="Add each sample's log-density as a last column: ExpConcrete with --log, else Concrete."),
+    ] = False,
+    no_noise: Annotated[
+        bool,
+        typer.Option("--no-noise", help="Deterministic softmax(l / τ) for comparison: every sample is the same point."),
+    ] = False,
+    report: Annotated[
+        bool | None,
+        typer.Option(
+            "--report/--no-report",
+            help="Print the report (to stderr when data goes to stdout): per τ the mean largest coordinate, mean entropy "
+            "(nats), mean Euclidean distance from y to the vertex e_argmax(y), and the argmax chi-square test.",
+            show_default=False,
+        ),
+    ] = None,
+    alpha: AlphaOpt = 0.01,
+    fmt: FormatOpt = Format.auto,
+    output: OutputOpt = None,
+) -> int:
+    """Draw relaxed (Gumbel-Softmax) samples y = softmax((l + G) / τ), computed in log space.
+
+    Each sample is a point of the simplex (its K values sum to 1); categories of probability 0 get
+    y = 0 (log y = -inf). One τ: npy has shape n×K (rows×n×K for a batch) and text one sample per
+    line. Several τ: npy n×T×K, text lines start with the τ (csv header tau,<labels>), JSON objects
+    carry "tau"; a batch adds a leading row column. --log-prob: a last column log_prob (npy: a
+    structured array, fields y or log_y, and log_prob).
+
+    Examples: gumbel relax 0.2 0.3 0.5 --tau 0.5 -n 5 ;  gumbel relax --logits 0 -1 -2 --tau 0.1,1,10 -n 1e5 ;
+    gumbel relax a=1 b=3 --tau 1 --hard --seed 7 --format npy -o y.npy
+    """
+    from .engine import RelaxSampler
+    from .inputs import parse_count, read_target
+    from .relaxation import RelaxTally, check_relax_options, parse_taus, relax_report
+    from .render import RelaxWriter, atomic_output, render_relax_report
+
+    target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
+    taus = parse_taus(tau)
+    draws = parse_count(n, option="-n")
+    workers = resolve_threads(threads)
+    check_alpha(alpha)
+    check_relax_options(hard=hard, log=log, log_prob=log_prob)
+
+    out_is_terminal = output is None and is_terminal(sys.stdout)
+    fmt_name = fmt.value
+    if fmt_name == "auto":
+        fmt_name = "table" if out_is_terminal and report is not False else "plain"
+    if fmt_name == "npy" and out_is_terminal:
+        raise InputError("--format npy writes binary data; redirect stdout or use --output PATH")
+    want_report = fmt_name == "table" or bool(report)
+    sampler = RelaxSampler(
+        target, draws, check_seed(seed), taus, hard=hard, noise=not no_noise, log=log, log_prob=log_prob, summary=want_report
+    )
+    tally = RelaxTally(target.rows, target.n_categories, len(taus)) if want_report else None
+    result = None
+    variates = draws * target.rows * target.n_categories * len(taus)
+    with (
+        progress_bar(draws * target.rows, "relaxing", variates >= PROGRESS_MIN_VARIATES) as advance,
+        atomic_output(output) as stream,
+    ):
+        writer = None
+        if fmt_name != "table":
+            writer = RelaxWriter(
+                stream, fmt_name, target.display_labels, target.rows, draws, taus,
+                log=log, log_prob=log_prob, with_report=want_report and fmt_name == "json",
+            )
+        for chunk in sampler.tasks(workers, advance):
+            if writer is not None:
+                writer.write(chunk)
+            if tally is not None:
+                tally.add(chunk)
+        if tally is not None:
+            result = relax_report(
+                target, tally, taus=taus, seed=sampler.entropy, alpha=alpha, hard=hard, noise=not no_noise, log=log
+            )
+        if writer is not None:
+            writer.close(result)
+        else:
+            render_report(result, stream, to_terminal=out_is_terminal, draw=render_relax_report)
+    if report and fmt_name not in ("table", "json"):
+        render_report(result, None, to_terminal=False, draw=render_relax_report)
+    return ExitCode.OK

@@ -19,7 +19,8 @@ from typing import TypeVar
 import numpy as np
 
 from .inputs import Target
-from .sampling import Workspace, gumbel_max
+from .sampling import Workspace, exponential_noise, gaussian_max, gumbel_max, race
+from .sampling import relax as relax_kernel
 
 T = TypeVar("T")
 
@@ -85,15 +86,19 @@ class RowSupport:
     """The categories of one row that can be drawn, and their inverse weights for the race."""
 
     indices: np.ndarray  # positions in the row of the categories with positive weight
-    inv_weights: np.ndarray  # 1 / p for those categories, all finite
+    inv_weights: np.ndarray  # 1 / p for those categories, finite even times any exponential variate
+
+    #: Largest inverse weight kept: float64 exponential variates stay below ~45, so E / p never
+    #: overflows (an overflow would only print a RuntimeWarning, but on the user's stderr).
+    MAX_INV_WEIGHT = float(np.finfo(np.float64).max) / 64
 
     @classmethod
     def of(cls, probs: np.ndarray) -> RowSupport:
-        # A probability below ~1e-308 has no finite inverse; its chance of winning is < 1e-300, so
-        # leaving it out is exact to double precision (REFERENCE §2).
-        with np.errstate(divide="ignore"):
+        # A probability below ~4e-307 (64 / the largest double) has a chance of winning below
+        # 1e-300, so leaving it out is exact to double precision (REFERENCE §2).
+        with np.errstate(divide="ignore", over="ignore"):  # 1/0 and 1/subnormal: inf, left out below
             inv = 1.0 / probs
-        keep = np.flatnonzero((probs > 0) & np.isfinite(inv))
+        keep = np.flatnonzero((probs > 0) & (inv <= cls.MAX_INV_WEIGHT))
         return cls(indices=keep, inv_weights=np.ascontiguousarray(inv[keep]))
 
 
@@ -135,10 +140,14 @@ class GumbelMaxSampler:
             rng = chunk_rng(self.entropy, row, chunk)
             start = 0
             for size in self.plan.blocks(chunk):
-                local = gumbel_max(rng, support.inv_weights, size, work)
+                local = self.kernel(rng, row, size, work)
                 out[start : start + size, row] = support.indices[local]
                 start += size
         return out
+
+    def kernel(self, rng: np.random.Generator, row: int, m: int, work: Workspace) -> np.ndarray:
+        """``m`` draws of row ``row`` as indices into its support (the hook a subclass replaces)."""
+        return gumbel_max(rng, self.supports[row].inv_weights, m, work)
 
     def count_chunk(self, chunk: int) -> np.ndarray:
         """Per-category counts of chunk ``chunk``: shape ``(rows, K)``; the draws are not kept."""
@@ -166,6 +175,21 @@ class GumbelMaxSampler:
         return total
 
 
+class GaussianMaxSampler(GumbelMaxSampler):
+    """``argmax_i (log p_i + Z_i)`` with Gaussian noise, chunked and seeded like the real sampler.
+
+    Not a sampler of the target: the counter-example of REFERENCE §6 (property 6) behind
+    ``gumbel verify --noise gaussian``, which the goodness-of-fit tests must reject.
+    """
+
+    def __init__(self, target: Target, n: int, seed: int | None) -> None:
+        super().__init__(target, n, seed)
+        self.log_weights = [-np.log(s.inv_weights) for s in self.supports]
+
+    def kernel(self, rng: np.random.Generator, row: int, m: int, work: Workspace) -> np.ndarray:
+        return gaussian_max(rng, self.log_weights[row], m, work)
+
+
 def ordered_map(work: Callable[[int], T], n_tasks: int, threads: int) -> Iterator[T]:
     """``map(work, range(n_tasks))`` on a thread pool, in order, with a bounded number in flight.
 
@@ -191,3 +215,179 @@ def ordered_map(work: Callable[[int], T], n_tasks: int, threads: int) -> Iterato
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------------
+# relaxed samples (gumbel relax)
+
+#: Samples that may wait in finished chunks for a slow reader: about 16 chunks of one τ.
+RELAX_BUFFER_BYTES = 256 << 20
+
+
+@dataclass
+class RelaxChunk:
+    """One seeded chunk of relaxed samples of one distribution (row) of the batch."""
+
+    row: int
+    values: np.ndarray  #: (m, T, K), or (m, T, K + 1) with each sample's log-density last
+    counts: np.ndarray | None = None  #: (K,) argmax counts, when a summary was asked for
+    sums: np.ndarray | None = None  #: (T, 3) sums of the largest coordinate, the entropy, the vertex distance
+
+
+@dataclass(frozen=True)
+class RelaxSupport:
+    """The categories a relaxed sample of one row spreads over: every one of finite log-probability.
+
+    That is the :class:`RowSupport` of the race (so ``--hard`` is exactly ``gumbel sample``) plus
+    the categories whose probability underflows to 0 in float64 while its log does not (logits
+    spread over more than ~745): they never win a draw, but at a large τ their coordinates of ``y``
+    are far from 0, so they get noise too, from a stream of their own.
+    """
+
+    indices: np.ndarray  #: the race's categories first, then the underflowed ones
+    log_probs: np.ndarray  #: their log-probabilities, all finite
+    extra: int  #: how many underflowed categories there are
+    complete: bool  #: ``indices`` is exactly ``0, 1, ..., K-1``
+
+    @classmethod
+    def of(cls, log_probs: np.ndarray, race: RowSupport) -> RelaxSupport:
+        extra = np.setdiff1d(np.flatnonzero(np.isfinite(log_probs)), race.indices)
+        indices = np.concatenate([race.indices, extra]).astype(np.intp)
+        complete = bool(np.array_equal(indices, np.arange(len(log_probs))))
+        return cls(indices, np.ascontiguousarray(log_probs[indices]), len(extra), complete)
+
+
+class RelaxSampler(GumbelMaxSampler):
+    """Relaxed samples ``y = softmax((log p + G) / τ)`` of every row, in seeded, thread-independent chunks.
+
+    The noise of row ``r``, chunk ``c``, block ``b`` is exactly the noise :class:`GumbelMaxSampler`
+    draws there (same plan, same streams), so the argmax of a relaxed sample, and ``hard=True``, are
+    the draws of ``gumbel sample`` with the same seed. Every τ uses the same noise. Work is split
+    into tasks ``(row, chunk)``, row by row, which is the order of a ``(rows, n, T, K)`` array.
+
+    Parameters
+    ----------
+    target : Target
+        The validated distributions (one per row).
+    n : int
+        Samples per row.
+    seed : int or None
+        Root seed; None draws fresh entropy (available afterwards as :attr:`entropy`).
+    taus : array_like
+        The T temperatures, positive and finite.
+    hard : bool
+        One-hot vectors of the argmax (the straight-through forward value) instead of ``y``.
+    noise : bool
+        False gives the deterministic softmax with temperature, ``softmax(log p / τ)``, for every sample.
+    log : bool
+        Write ``log y`` (ExpConcrete samples) instead of ``y``.
+    log_prob : bool
+        Append each sample's log-density (ExpConcrete with ``log``, else Concrete) as a last column.
+    summary : bool
+        Also return per chunk the argmax counts and the sums behind the report.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        n: int,
+        seed: int | None,
+        taus: np.ndarray,
+        *,
+        hard: bool = False,
+        noise: bool = True,
+        log: bool = False,
+        log_prob: bool = False,
+        summary: bool = False,
+    ) -> None:
+        super().__init__(target, n, seed)
+        self.taus = np.asarray(taus, dtype=np.float64).reshape(-1)
+        self.hard, self.noise, self.log, self.log_prob, self.summary = hard, noise, log, log_prob, summary
+        self.width = target.n_categories + (1 if log_prob else 0)
+        self.relax_supports = [RelaxSupport.of(lp, s) for lp, s in zip(target.log_probs, self.supports)]
+        self._fixed = None if noise else [self._deterministic(r) for r in range(target.rows)]
+
+    @property
+    def n_tasks(self) -> int:
+        return self.target.rows * self.plan.n_chunks
+
+    def tasks(self, threads: int, progress: ProgressCallback | None = None) -> Iterator[RelaxChunk]:
+        """Every chunk of every row, computed on ``threads`` threads, yielded in order (row by row).
+
+        A chunk holds about ``T × 8 MB`` of samples and up to ``2 × threads`` of them wait for a
+        slow reader (text output), so fewer threads are used when that would exceed
+        :data:`RELAX_BUFFER_BYTES`.
+        """
+        chunk_bytes = 8 * self.plan.draws_per_chunk * len(self.taus) * self.width
+        threads = max(1, min(threads, RELAX_BUFFER_BYTES // (2 * chunk_bytes)))
+        for task, result in enumerate(ordered_map(self.relax_chunk, self.n_tasks, threads)):
+            if progress is not None:
+                progress(self.plan.chunk_size(task % self.plan.n_chunks))
+            yield result
+
+    def relax_chunk(self, task: int) -> RelaxChunk:
+        """Task ``task`` = (row, chunk) in row-major order: its samples and, if asked, its summary."""
+        row, chunk = divmod(task, self.plan.n_chunks)
+        m = self.plan.chunk_size(chunk)
+        k = self.target.n_categories
+        values = np.empty((m, len(self.taus), self.width))
+        counts = np.zeros(k, dtype=np.int64) if self.summary else None
+        sums = np.zeros((len(self.taus), 3)) if self.summary else None
+        if self._fixed is not None:
+            fixed, winner, fixed_sums = self._fixed[row]
+            values[...] = fixed
+            if counts is not None and sums is not None:
+                counts[winner] = m
+                sums += m * fixed_sums
+            return RelaxChunk(row, values, counts, sums)
+
+        race_support, support = self.supports[row], self.relax_supports[row]
+        rng = chunk_rng(self.entropy, row, chunk)
+        extra_rng = rng.spawn(1)[0] if support.extra else None  # spawning leaves rng's stream as it is
+        work = self.workspace()
+        start = 0
+        for size in self.plan.blocks(chunk):
+            block = values[start : start + size]
+            start += size
+            if self.hard:
+                winners = race_support.indices[self.kernel(rng, row, size, work)]
+                block.fill(0.0)
+                block[np.arange(size), :, winners] = 1.0
+            else:
+                drawn = exponential_noise(rng, size, len(race_support.indices), work)
+                noise = drawn
+                if extra_rng is not None:
+                    noise = np.concatenate([drawn, extra_rng.standard_exponential((size, support.extra))], axis=1)
+                out = block[:, :, :k] if support.complete else work.get("relax_out", (size, len(self.taus), len(support.indices)))
+                density = block[:, :, k] if self.log_prob else None
+                relax_kernel(noise, support.log_probs, self.taus, log=self.log, out=out, log_density=density, summary=sums, work=work)
+                if not support.complete:
+                    block[:, :, :k] = -np.inf if self.log else 0.0
+                    block[:, :, support.indices] = out
+                if counts is not None:  # the draws of `gumbel sample` (race overwrites the noise)
+                    winners = race_support.indices[race(drawn, race_support.inv_weights)]
+            if counts is not None:
+                counts += np.bincount(winners, minlength=k)
+        if self.hard and sums is not None:
+            sums[:, 0] += m  # one-hot: largest coordinate 1, entropy 0, distance 0
+        return RelaxChunk(row, values, counts, sums)
+
+    def _deterministic(self, row: int) -> tuple[np.ndarray, int, np.ndarray]:
+        """The one sample of ``--no-noise`` for ``row`` (shape ``(T, width)``), its argmax, its summary."""
+        support = self.relax_supports[row]
+        n_taus, k = len(self.taus), self.target.n_categories
+        ones = np.ones((1, len(support.indices)))  # E = 1: G = 0
+        sample = np.empty((1, n_taus, len(support.indices)))
+        density = np.empty((1, n_taus))
+        sums = np.zeros((n_taus, 3))
+        relax_kernel(ones, support.log_probs, self.taus, log=self.log, out=sample, log_density=density, summary=sums)
+        winner = int(support.indices[np.argmax(support.log_probs)])  # argmax softmax(l / τ) = argmax l, every τ
+        fixed = np.full((n_taus, self.width), -np.inf if self.log else 0.0)
+        if self.hard:
+            fixed[:, winner] = 1.0
+            sums = np.array([[1.0, 0.0, 0.0]] * n_taus)
+        else:
+            fixed[:, support.indices] = sample[0]
+        if self.log_prob:
+            fixed[:, k] = density[0]
+        return fixed, winner, sums

@@ -22,7 +22,7 @@ from typing import IO, Any
 import numpy as np
 
 from .errors import InputError
-from .results import GofResult, SampleReport
+from .results import GofResult, SampleReport, TheoryResult, VerifyResult, deviant_cells
 
 FORMATS = ("auto", "table", "plain", "csv", "tsv", "json", "jsonl", "npy")
 
@@ -47,8 +47,8 @@ def category_tokens(labels: Sequence[str] | None, k: int, fmt: str) -> list[str]
         return [str(i) for i in range(k)]
     if fmt in ("json", "jsonl"):
         return [json.dumps(label, ensure_ascii=False) for label in labels]
-    if fmt == "csv":
-        return [csv_field(label) for label in labels]
+    if fmt in ("csv", "tsv"):  # quoted as the csv module writes (and reads) them, like --counts
+        return [csv_field(label, "," if fmt == "csv" else "\t") for label in labels]
     return list(labels)
 
 
@@ -274,7 +274,7 @@ def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
     scale = max([c.freq for c in shown] + [c.prob for c in shown] + [1e-300])
     width = 16
     for c in shown:
-        cells = [c.label, _fmt_num(c.prob), str(c.count), f"{c.freq:.6f}", _fmt_num(c.expected), f"{c.residual:+.2f}"]
+        cells = [Text(c.label), _fmt_num(c.prob), str(c.count), f"{c.freq:.6f}", _fmt_num(c.expected), f"{c.residual:+.2f}"]
         if bars:
             bar = _bar(c.freq, scale, width).ljust(width)
             mark = min(width - 1, round(c.prob / scale * width)) if c.prob > 0 else None
@@ -282,6 +282,12 @@ def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
                 bar = bar[:mark] + "│" + bar[mark + 1 :]
             cells.append(bar)
         table.add_row(*cells)
+    if bars:
+        from rich.measure import Measurement
+
+        natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
+        if natural > console.width:
+            table.columns.pop()  # the bars do not fit (an 80-column terminal): keep the numbers whole
     console.print(table)
     if len(shown) < len(cats):
         console.print(
@@ -321,16 +327,521 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     target = os.path.abspath(path)
+    if os.path.isdir(target):
+        raise InputError(f"cannot write --output {path!r}: it is a directory; give a file path")
     folder = os.path.dirname(target)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".part")
     except OSError as exc:
         raise InputError(f"cannot write --output {path!r}: {exc.strerror or exc}; give a path in a writable folder") from None
     try:
+        # mkstemp makes a private file (0600); give it the mode of the file it replaces, or the one
+        # a plain open() would give (0666 minus the umask).
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as stream:
             yield stream
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise InputError(f"cannot write --output {path!r}: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# --------------------------------------------------------------------------------------------
+# gumbel verify: the family of tests, the theory checks
+
+
+def _deviants(test: GofResult, count: int = 2) -> str:
+    """The categories that deviate most, e.g. ``3 (+4.1σ), 0 (-3.2σ)``."""
+    return ", ".join(f"{label} ({residual:+.1f}σ)" for label, residual in deviant_cells(test, count))
+
+
+def _pooled_cell(test: GofResult) -> str:
+    return f"{len(test.pooled)}→1" if test.pooled else "-"
+
+
+def monte_carlo_note(tests: Sequence[GofResult], m: int, alpha: float) -> str:
+    """A warning when B simulated tables are too few for any test of the family to reject at all."""
+    sims = [int(t.extra["simulations"]) for t in tests if t.extra.get("simulations")]
+    if not sims or m / (min(sims) + 1) < alpha:
+        return ""
+    b, need = min(sims), math.floor(m / alpha + 1e-9)
+    return (
+        f"with --monte-carlo {b} the smallest p-value is 1/{b + 1}, so Holm over {m} tests cannot reject at "
+        f"α = {alpha:g}: use --monte-carlo {need} or more"
+    )
+
+
+def verify_notes(result: VerifyResult) -> list[str]:
+    """Sentences under the table: what was pooled, certain rejections, how p-values were computed."""
+    notes = []
+    for test in result.tests:
+        name = test.name or "samples"
+        if test.pooled:
+            notes.append(
+                f"{name}: {len(test.pooled)} cells with expected count < 5 pooled into one cell "
+                "(rule: every tested cell has an expected count of at least 5)"
+            )
+        if test.note:
+            notes.append(f"{name}: {test.note}")
+    methods = sorted({t.method for t in result.tests if t.method.startswith("monte-carlo")})
+    if methods:
+        notes.append(f"p-values simulated: {', '.join(methods)}; p = (1 + #{{sim ≥ obs}}) / (B + 1), on unpooled cells")
+        warning = monte_carlo_note(result.tests, len(result.tests), result.alpha)
+        if warning:
+            notes.append(warning)
+    if result.noise == "gaussian":
+        notes.append(
+            "engine noise: Gaussian (the counter-example of REFERENCE §6.6); uniform targets pass by "
+            "symmetry, skewed ones must reject"
+        )
+    return notes
+
+
+def verify_verdict(result: VerifyResult) -> str:
+    """The overall verdict in one line, with the family-wise correction and the seed."""
+    m = len(result.tests)
+    seed = f"; seed {result.seed}" if result.seed is not None else ""
+    level = f"family-wise α = {result.alpha:g}, Holm over {m} test{'s' if m != 1 else ''}"
+    if not result.rejected:
+        tests = f"all {m} tests consistent with their targets" if m > 1 else "1 test consistent with the target"
+        return f"PASS: {tests} ({level}){seed}"
+    names = [result.tests[i].name or "samples" for i in range(m) if result.test_rejected(i)]
+    return f"REJECTED: {result.n_rejected} of {m} rejected ({level}): {', '.join(names)}{seed}"
+
+
+def render_verify(console: Any, result: VerifyResult, *, bars: bool = True) -> None:
+    """The human report of ``gumbel verify`` on a rich console.
+
+    A target of the user's (drawn here or read from samples) gets its per-category table(s), with
+    expected counts and standardized residuals; the suite gets one row per distribution.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    if result.mode != "suite":
+        for i, test in enumerate(result.tests):
+            if i:
+                console.print()
+            render_test_table(console, test, bars=bars)
+    if result.mode == "suite" or len(result.tests) > 1:
+        stat = result.tests[0].stat if result.tests else ""
+        table = Table(
+            title=f"{stat} goodness-of-fit tests ({result.tests[0].method if result.tests else ''})",
+            title_justify="left",
+            show_edge=False,
+            pad_edge=False,
+        )
+        for column, justify in [
+            ("distribution", "left"),
+            ("K", "right"),
+            ("n", "right"),
+            ("statistic", "right"),
+            ("df", "right"),
+            ("p-value", "right"),
+            ("Holm p", "right"),
+            ("pooled", "right"),
+            ("verdict", "left"),
+        ]:
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for i, test in enumerate(result.tests):
+            rejected = result.test_rejected(i)
+            table.add_row(
+                Text(test.name),
+                str(result.sizes[i] if result.sizes else len(test.categories)),
+                f"{test.n:,}",
+                _fmt_num(test.statistic),
+                str(test.df),
+                _fmt_p(test.p_value),
+                _fmt_p(result.p_holm[i]),
+                _pooled_cell(test),
+                Text("REJECT", style="bold red") if rejected else Text("pass", style="green"),
+            )
+        console.print(table)
+    if result.mode == "suite" or len(result.tests) > 1:
+        for i, test in enumerate(result.tests):
+            if result.test_rejected(i) and deviant_cells(test):
+                console.print(f"{test.name}: most deviant {_deviants(test, 3)}", markup=False, highlight=False)
+        for note in verify_notes(result):
+            console.print(note, markup=False, highlight=False)
+    elif result.noise == "gaussian":
+        console.print(verify_notes(result)[-1], markup=False, highlight=False)
+    console.print(Text(verify_verdict(result), style="bold red" if result.rejected else "bold green"))
+
+
+def theory_notes(result: TheoryResult) -> list[str]:
+    """Sentences under the theory table."""
+    notes = ["KS = Kolmogorov-Smirnov; a counter-example (#6) passes when it is rejected"]
+    gofs = [c.gof for c in result.checks if c.gof is not None]
+    warning = monte_carlo_note(gofs, len(result.checks), result.alpha)
+    if warning:
+        notes.append(warning)
+    return notes
+
+
+def theory_verdict(result: TheoryResult) -> str:
+    m = len(result.checks)
+    failed = [i for i in range(m) if not result.check_ok(i)]
+    level = f"family-wise α = {result.alpha:g}, Holm over {m} checks; seed {result.seed}"
+    if not failed:
+        return f"PASS: every property holds and the counter-example is rejected ({level})"
+    names = ", ".join(f"{result.checks[i].prop} ({result.checks[i].distribution})" for i in failed)
+    return f"FAILED: {len(failed)} of {m} checks did not come out as the theory says: {names} ({level})"
+
+
+def _outcome(result: TheoryResult, i: int) -> str:
+    """``holds ✓`` / ``rejected ✓`` (a counter-example) / ``REJECTED ✗`` / ``not rejected ✗``."""
+    rejected, ok = result.check_rejected(i), result.check_ok(i)
+    if ok:
+        return "rejected ✓" if rejected else "holds ✓"
+    return "REJECTED ✗" if rejected else "not rejected ✗"
+
+
+_SHORT_TESTS = {"Kolmogorov-Smirnov": "KS"}
+
+
+def render_theory(console: Any, result: TheoryResult) -> None:
+    """The human report of ``gumbel verify --theory``: one row per check, then the verdict."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"The Gumbel-max trick, checked empirically (REFERENCE §6; noise: {result.noise})",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    for column, justify in [
+        ("#", "left"),
+        ("claim", "left"),
+        ("distribution", "left"),
+        ("test", "left"),
+        ("n", "right"),
+        ("statistic", "right"),
+        ("p-value", "right"),
+        ("Holm p", "right"),
+        ("result", "left"),
+    ]:
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for i, check in enumerate(result.checks):
+        table.add_row(
+            Text(check.prop),
+            Text(check.claim),
+            Text(check.distribution),
+            Text(_SHORT_TESTS.get(check.test, check.test)),
+            f"{check.n:,}",
+            f"{check.statistic:.4g}",
+            _fmt_p(check.p_value),
+            _fmt_p(result.p_holm[i]),
+            Text(_outcome(result, i), style="green" if result.check_ok(i) else "bold red"),
+        )
+    console.print(table)
+    for note in theory_notes(result):
+        console.print(note, markup=False, highlight=False)
+    for i, check in enumerate(result.checks):
+        if check.gof is not None and not result.check_ok(i) and deviant_cells(check.gof):
+            console.print(
+                f"{check.prop} ({check.distribution}): most deviant categories {_deviants(check.gof, 3)}",
+                markup=False,
+                highlight=False,
+            )
+    console.print(Text(theory_verdict(result), style="bold green" if result.ok else "bold red"))
+
+
+_VERIFY_COLUMNS = [
+    "test",
+    "k",
+    "n",
+    "stat",
+    "statistic",
+    "df",
+    "p_value",
+    "p_holm",
+    "pooled_cells",
+    "method",
+    "verdict",
+    "most_deviant",
+    "note",
+]
+_THEORY_COLUMNS = [
+    "property",
+    "claim",
+    "distribution",
+    "test",
+    "n",
+    "statistic",
+    "df",
+    "p_value",
+    "p_holm",
+    "expected",
+    "outcome",
+    "ok",
+    "note",
+]
+
+
+def _verify_rows(result: VerifyResult | TheoryResult) -> tuple[list[str], list[list[Any]]]:
+    if isinstance(result, TheoryResult):
+        rows = []
+        for i, c in enumerate(result.checks):
+            d = result.check_dict(i)
+            rows.append(
+                [
+                    d["property"],
+                    c.claim,
+                    c.distribution,
+                    c.test,
+                    c.n,
+                    repr(c.statistic),
+                    "" if c.df is None else c.df,
+                    repr(c.p_value),
+                    repr(result.p_holm[i]),
+                    d["expected"],
+                    "reject" if d["rejected"] else "consistent",
+                    "ok" if d["ok"] else "FAIL",
+                    c.note,
+                ]
+            )
+        return _THEORY_COLUMNS, rows
+    rows = []
+    for i, t in enumerate(result.tests):
+        rows.append(
+            [
+                t.name,
+                result.sizes[i] if result.sizes else len(t.categories),
+                t.n,
+                t.stat,
+                repr(t.statistic),
+                t.df,
+                repr(t.p_value),
+                repr(result.p_holm[i]),
+                len(t.pooled),
+                t.method,
+                "reject" if result.test_rejected(i) else "pass",
+                _deviants(t, 3),
+                t.note,
+            ]
+        )
+    return _VERIFY_COLUMNS, rows
+
+
+def write_verify(stream: IO[bytes], fmt: str, result: VerifyResult | TheoryResult) -> None:
+    """``gumbel verify``'s result in a data format: plain, csv, tsv, json or jsonl.
+
+    ``json`` is one object with the overall verdict and one object per test (every figure of the
+    table, the categories with their residuals); ``jsonl`` is one line per test, then a summary
+    line (``"type": "summary"``). ``plain`` is the table tab-separated with a header, then ``#``
+    lines: pooling, notes and the overall verdict.
+    """
+    if fmt == "json":
+        stream.write((json.dumps(result.to_dict(), ensure_ascii=False) + "\n").encode())
+    elif fmt == "jsonl":
+        if isinstance(result, TheoryResult):
+            items = [result.check_dict(i) for i in range(len(result.checks))]
+        else:
+            items = [result.test_dict(i) for i in range(len(result.tests))]
+        lines = [json.dumps({"type": "test", **item}, ensure_ascii=False) for item in items]
+        lines.append(json.dumps({"type": "summary", **result.summary_dict()}, ensure_ascii=False))
+        stream.write(("\n".join(lines) + "\n").encode())
+    else:
+        header, rows = _verify_rows(result)
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        if fmt == "plain":
+            if isinstance(result, TheoryResult):
+                for note in theory_notes(result)[1:]:
+                    buf.write(f"# {note}\n")
+                buf.write(f"# {theory_verdict(result)}\n")
+            else:
+                for note in verify_notes(result):
+                    buf.write(f"# {note}\n")
+                buf.write(f"# {verify_verdict(result)}\n")
+        stream.write(buf.getvalue().encode())
+    stream.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# gumbel relax: relaxed samples as data, and their report
+
+
+#: Numbers formatted in one go by the text formats of ``gumbel relax``.
+TEXT_BLOCK_VALUES = 1 << 16
+
+
+def float_lines(values: np.ndarray, sep: str, minus_inf: str = "-inf") -> list[str]:
+    """Each row of a 2-D float array as its numbers in shortest round-trip form, joined by ``sep``.
+
+    ``repr`` of a float is exact (it reads back to the same double) and short (``0.1``, not
+    ``0.10000000000000001``). The whole block goes through ``json.dumps`` in C, not a Python loop
+    per number; ``-inf`` (``log y`` of a category of probability 0) is written as ``minus_inf``.
+    """
+    text = json.dumps(values.tolist())[2:-2].replace(", ", sep).replace("-Infinity", minus_inf)
+    return text.split("]" + sep + "[")
+
+
+class RelaxWriter:
+    """Writes relaxed samples, chunk by chunk as :class:`~gumbelcli.engine.RelaxChunk`, in a data format.
+
+    Layouts (T temperatures, K categories, a batch of ``rows`` distributions, ``n`` samples each):
+
+    - ``npy``: float64 of shape ``(n, K)``; ``(n, T, K)`` with several τ; ``(rows, n, K)`` or
+      ``(rows, n, T, K)`` for a batch. With ``log_prob`` a structured array of that shape without
+      the last axis, fields ``y`` (``log_y`` with ``log``) of K float64 and ``log_prob``.
+    - ``plain``/``csv``/``tsv``: one sample per line, ``[row] [tau] y_1 ... y_K [log_prob]``; the
+      1-based ``row`` column only for a batch, ``tau`` only for several τ (the lines of one draw at
+      the different τ follow each other). CSV/TSV start with a header of those names and the labels.
+    - ``jsonl``: one object per sample, ``{"row": r, "tau": τ, "y": [...], "log_prob": x}`` (``row``
+      for a batch only, ``log_y`` instead of ``y`` with ``log``); ``json``: a list of those objects,
+      or ``{"samples": [...], "report": {...}}`` with a report.
+
+    ``-inf`` (``log y`` of a category of probability 0) is ``-inf`` in text and ``"-inf"`` in JSON.
+    """
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        fmt: str,
+        labels: Sequence[str],
+        rows: int,
+        n: int,
+        taus: Sequence[float],
+        *,
+        log: bool = False,
+        log_prob: bool = False,
+        with_report: bool = False,
+    ) -> None:
+        self.stream, self.fmt, self.rows, self.log_prob, self.with_report = stream, fmt, rows, log_prob, with_report
+        self.k = len(labels)
+        self.first = True
+        several = len(taus) > 1
+        self.sep = {"csv": ",", "tsv": "\t"}.get(fmt, " ")
+        tau_tokens = [repr(float(t)) for t in taus]
+        if fmt == "npy":
+            from numpy.lib import format as npformat
+
+            shape = ((rows,) if rows > 1 else ()) + (n,) + ((len(taus),) if several else ())
+            if log_prob:
+                dtype = np.dtype([("log_y" if log else "y", "<f8", (self.k,)), ("log_prob", "<f8")])
+            else:
+                dtype, shape = np.dtype("<f8"), shape + (self.k,)
+            header = {"descr": npformat.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+            npformat.write_array_header_2_0(stream, header)
+        elif fmt in ("json", "jsonl"):
+            key = "log_y" if log else "y"
+            self.heads = [f'"tau": {t}, "{key}": [' for t in tau_tokens]
+            if fmt == "json":
+                stream.write(b'{"samples": [\n' if with_report else b"[\n")
+        else:
+            self.prefixes = [f"{t}{self.sep}" for t in tau_tokens] if several else [""]
+            if fmt in ("csv", "tsv"):
+                names = (["row"] if rows > 1 else []) + (["tau"] if several else []) + list(labels)
+                buf = io.StringIO()
+                csv.writer(buf, delimiter=self.sep, lineterminator="\n").writerow(names + (["log_prob"] if log_prob else []))
+                stream.write(buf.getvalue().encode())
+
+    def write(self, chunk: Any) -> None:
+        """Write one chunk: ``chunk.row`` and ``chunk.values`` of shape ``(m, T, K[+1])``."""
+        values = chunk.values
+        if self.fmt == "npy":
+            self.stream.write(np.ascontiguousarray(values, dtype="<f8").data)
+            return
+        m, n_taus, width = values.shape
+        # A few thousand lines at a time: a reader that stops early (| head) stops the program at once.
+        step = n_taus * max(1, TEXT_BLOCK_VALUES // (n_taus * width))
+        flat = values.reshape(m * n_taus, width)
+        for start in range(0, m * n_taus, step):
+            self._write_text(chunk.row, flat[start : start + step], n_taus)
+
+    def _write_text(self, row: int, flat: np.ndarray, n_taus: int) -> None:
+        """Lines of samples (``n_taus`` consecutive lines per draw) in a text format."""
+        if self.fmt in ("json", "jsonl"):
+            prefix = f'{{"row": {row + 1}, ' if self.rows > 1 else "{"
+            heads = [prefix + h for h in self.heads]
+            ys = float_lines(flat[:, : self.k], ", ", '"-inf"')
+            if self.log_prob:
+                tails = [f'], "log_prob": {x}}}' for x in float_lines(flat[:, self.k :], "", '"-inf"')]
+                objects = [heads[i % n_taus] + y + tails[i] for i, y in enumerate(ys)]
+            else:
+                objects = [heads[i % n_taus] + y + "]}" for i, y in enumerate(ys)]
+            if self.fmt == "jsonl":
+                text = "\n".join(objects) + "\n"
+            else:
+                text = ("" if self.first else ",\n") + ",\n".join(objects)
+        else:
+            column = f"{row + 1}{self.sep}" if self.rows > 1 else ""
+            prefixes = [column + p for p in self.prefixes]
+            lines = float_lines(flat, self.sep)
+            if len(prefixes) == 1 and not prefixes[0]:
+                text = "\n".join(lines) + "\n"
+            else:
+                text = "".join(f"{prefixes[i % n_taus]}{line}\n" for i, line in enumerate(lines))
+        self.stream.write(text.encode())
+        self.first = False
+
+    def close(self, report: Any = None) -> None:
+        """Finish the output (closing brackets; the report object for JSON with a report)."""
+        if self.fmt == "json":
+            if self.with_report and report is not None:
+                self.stream.write(b'\n], "report": ' + json.dumps(report.to_dict(), ensure_ascii=False).encode() + b"}\n")
+            else:
+                self.stream.write(b"\n]\n")
+        self.stream.flush()
+
+
+def render_relax_report(console: Any, result: Any, *, bars: bool = True) -> None:
+    """The human report of ``gumbel relax`` (a :class:`~gumbelcli.results.RelaxResult`).
+
+    Per distribution: one line per τ with the mean largest coordinate, the mean entropy and the mean
+    distance to the nearest vertex of the simplex, and the argmax test; then the argmax frequencies
+    against the target, which are those of every τ (the same noise serves them all).
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    for i, row in enumerate(result.rows):
+        if i:
+            console.print()
+        table = Table(title=row.name or None, title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("τ", "mean max y", "mean entropy", "mean dist to vertex", "argmax test"):
+            table.add_column(column, justify="left" if column == "argmax test" else "right")
+        for s in row.taus:
+            test = s.argmax
+            style = "bold red" if test.rejected else "green"
+            verdict = Text(f"p = {_fmt_p(test.p_value)}: {'REJECTED' if test.rejected else 'consistent'}", style=style)
+            table.add_row(_fmt_num(s.tau), f"{s.mean_max:.6f}", f"{s.mean_entropy:.6f}", f"{s.mean_vertex_distance:.6f}", verdict)
+        console.print(table)
+        console.print()
+        render_test_table(console, row.taus[0].argmax, bars=bars)
+    for note in relax_notes(result):
+        console.print(note, markup=False, highlight=False)
+
+
+def relax_notes(result: Any) -> list[str]:
+    """The plain-words lines under the relax report: what was sampled, and how to read it."""
+    notes = [
+        (
+            f"n = {result.n:,} samples per distribution, seed = {result.seed}. Entropy in nats; distance = "
+            "Euclidean distance from y to the vertex e_argmax(y)."
+        )
+    ]
+    if not result.noise:
+        verdict = ", so the test rejects: this is not a sampler" if result.rejected else ""
+        notes.append(f"--no-noise: every sample is the same point, softmax(log p / τ), and its argmax never moves{verdict}.")
+    elif result.hard:
+        notes.append("--hard: one-hot vectors of the argmax, the draws of `gumbel sample` with the same seed.")
+    elif len(result.rows[0].taus) > 1:
+        notes.append("The same noise serves every τ: one draw relaxes and hardens, and its argmax is the same at every τ.")
+    return notes

@@ -11,6 +11,8 @@ probability below ~1e-7).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 #: Below this many categories the noise is laid out category-major, ``(K, m)``, and reduced with
@@ -102,8 +104,26 @@ def gumbel_max(
     k = inv_weights.shape[0]
     if k == 1:
         return np.zeros(m, dtype=np.intp)
-    noise = exponential_noise(rng, m, k, work)
-    if k < SMALL_K:
+    return race(exponential_noise(rng, m, k, work), inv_weights)
+
+
+def race(noise: np.ndarray, inv_weights: np.ndarray) -> np.ndarray:
+    """The winner ``argmin_i E_i / w_i`` of each draw of ``noise``, **overwriting** ``noise``.
+
+    Parameters
+    ----------
+    noise : numpy.ndarray
+        ``(m, k)`` exponential variates as :func:`exponential_noise` returns them (its layout).
+    inv_weights : numpy.ndarray
+        ``1 / w_i`` for the k categories, finite and positive.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``m`` indices into ``inv_weights`` (dtype ``intp``): the draws :func:`gumbel_max` makes
+        from this noise (``relax --hard`` uses it to be exactly ``gumbel sample``).
+    """
+    if inv_weights.shape[0] < SMALL_K:
         return _race_category_major(noise.T, inv_weights)
     np.multiply(noise, inv_weights, out=noise)
     return noise.argmin(axis=1)
@@ -126,3 +146,254 @@ def _race_category_major(noise: np.ndarray, inv_weights: np.ndarray) -> np.ndarr
     np.bitwise_or(bits, np.arange(k, dtype=np.int64)[:, None], out=bits)
     smallest = np.minimum.reduce(bits, axis=0)
     return np.bitwise_and(smallest, _INDEX_MASK).astype(np.intp)
+
+
+def gaussian_max(
+    rng: np.random.Generator, log_weights: np.ndarray, m: int, work: Workspace | None = None
+) -> np.ndarray:
+    """Draw ``m`` times ``argmax_i (log w_i + Z_i)`` with *Gaussian* noise ``Z_i ~ N(0, 1)``.
+
+    This is **not** a sampler of ``Categorical(w)``: it is the counter-example of REFERENCE §6
+    (property 6) that shows why the noise must be Gumbel. ``gumbel verify --noise gaussian`` runs
+    it through the engine, and the goodness-of-fit tests must reject it.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    log_weights : numpy.ndarray
+        ``log w_i`` for the K categories of the support, all finite.
+    m : int
+        Number of draws.
+    work : Workspace, optional
+        Scratch buffers to reuse (same result).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``m`` indices into ``log_weights`` (dtype ``intp``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> gaussian_max(rng, np.log([0.25, 0.75]), 4).shape
+    (4,)
+    """
+    k = log_weights.shape[0]
+    if k == 1:
+        return np.zeros(m, dtype=np.intp)
+    noise = rng.standard_normal((m, k)) if work is None else rng.standard_normal(out=work.get("normal", (m, k)))
+    np.add(noise, log_weights, out=noise)
+    return noise.argmax(axis=1)
+
+
+#: Temperatures τ = 1/j for a whole j up to this take the exact-power path of :func:`relax`.
+MAX_POWER = 64
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def relax(
+    noise: np.ndarray,
+    log_probs: np.ndarray,
+    taus: np.ndarray,
+    *,
+    log: bool = False,
+    out: np.ndarray | None = None,
+    log_density: np.ndarray | None = None,
+    summary: np.ndarray | None = None,
+    work: Workspace | None = None,
+) -> np.ndarray:
+    """Relaxed (Gumbel-Softmax) samples ``y = softmax((log p + G) / τ)`` with ``G = -log E``.
+
+    Computed in log space (REFERENCE §4): ``z = log p - log E`` is shifted so that its maximum is 0,
+    then ``a = z / τ`` and ``log y = a - log Σ exp(a)``, where the sum is at least 1. No value is
+    NaN or infinite for any τ > 0 and any finite log-probabilities: coordinates of ``y`` may
+    underflow to 0 (small τ) while ``log y`` stays finite; at large τ rows tend to ``1/k``. The same
+    noise serves every τ.
+
+    When ``y`` itself is asked for (no ``log``, ``log_density`` or ``summary``) and ``1/τ`` is a
+    whole number ``j`` up to :data:`MAX_POWER` (τ = 1, 0.5, 0.25, 0.1, ...), the same values come
+    without a logarithm or an exponential per coordinate: ``exp(a_i) = q_i^j`` with the ratio
+    ``q_i = min_l r_l / r_i`` of the race values ``r_i = E_i / p_i`` (``q_i`` in (0, 1], 1 at the
+    argmax), raised by repeated squaring. Both paths agree to about 1e-13 relative.
+
+    Parameters
+    ----------
+    noise : numpy.ndarray
+        ``(m, k)`` standard exponential variates (any layout; :func:`exponential_noise`'s is fastest).
+        Read, never written.
+    log_probs : numpy.ndarray
+        The k log-probabilities, all finite (the support of the distribution).
+    taus : numpy.ndarray
+        The T temperatures, positive and finite.
+    log : bool
+        Write ``log y`` (the ExpConcrete sample) instead of ``y``.
+    out : numpy.ndarray, optional
+        ``(m, T, k)`` array (a view is fine) that receives the samples; allocated when None.
+    log_density : numpy.ndarray, optional
+        ``(m, T)`` array that receives the log-density of each sample (REFERENCE §5): ExpConcrete
+        with ``log``, Concrete otherwise. It is computed from the noise through the change of
+        variables, ``log Γ(k) + (k-1) log τ + Σ log E_i - k log Σ E_i`` (ExpConcrete; the logits
+        cancel), minus ``Σ log y_i`` for the Concrete density: exact, and finite wherever
+        ``log y`` is.
+    summary : numpy.ndarray, optional
+        ``(T, 3)`` float64 array to which the sums over the m samples of the largest coordinate,
+        the entropy ``-Σ y log y`` (nats) and the Euclidean distance to the nearest vertex of the
+        simplex (``e_j`` with ``j = argmax y``) are *added*.
+    work : Workspace, optional
+        Scratch buffers to reuse (same result).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out``: shape ``(m, T, k)``; each ``y`` row sums to 1 within a few ulp.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> y = relax(exponential_noise(rng, 4, 3), np.log([0.2, 0.3, 0.5]), np.array([0.3, 1e6]))
+    >>> y.shape, bool(np.allclose(y.sum(axis=-1), 1)), bool(np.allclose(y[:, 1], 1 / 3))
+    ((4, 2, 3), True, True)
+    """
+    m, k = noise.shape
+    taus = np.asarray(taus, dtype=np.float64).reshape(-1)
+    if out is None:
+        out = np.empty((m, len(taus), k))
+    if work is None:
+        work = Workspace()
+    # Below SMALL_K categories, work category-major on (k, m) blocks, the layout of exponential_noise:
+    # reductions over the categories are then elementwise operations between k long rows instead of
+    # m short reductions that each pay NumPy's per-row overhead.
+    category_major = k < SMALL_K
+    axis = 0 if category_major else 1
+    shape = (k, m) if category_major else (m, k)
+    source = noise.T if category_major else noise
+    column = (lambda v: v[:, None]) if category_major else (lambda v: v)
+
+    def put(t: int, block: np.ndarray, scale: np.ndarray, scratch: np.ndarray) -> None:
+        """Write ``block × scale`` (``block + scale`` for log y) as the samples at τ number ``t``."""
+        op = np.add if log else np.multiply
+        if category_major:  # a plain copy through the transposed view is cheaper than a ufunc's write
+            op(block, scale, out=scratch)
+            np.copyto(out[:, t, :].T, scratch)
+        else:
+            op(block, scale, out=out[:, t, :])
+
+    plain = not log and log_density is None and summary is None
+    powers = {t: round(1.0 / tau) for t, tau in enumerate(taus) if plain and _whole_power(tau)}
+    ratios = None
+    if powers:
+        with np.errstate(over="ignore"):  # 1/p = inf where p underflows: q = 0 there
+            inv_weights = np.exp(-log_probs)
+        ratios = _race_ratios(source, column(inv_weights), axis, work.get("relax_q", shape))
+    if ratios is None:
+        powers = {}
+    for t, j in powers.items():
+        e = work.get("relax_e", shape)
+        powered = _power(ratios, j, e, work.get("relax_a", shape))  # ratios itself when j = 1
+        put(t, powered, 1.0 / powered.sum(axis=axis, keepdims=True), e)
+    if len(powers) == len(taus):
+        return out
+
+    z = work.get("relax_z", shape)
+    for attempt in range(2):
+        with np.errstate(divide="ignore"):  # log 0 = -inf is detected below
+            np.log(source if attempt == 0 else np.maximum(source, _TINY), out=z)
+        if log_density is not None:
+            sum_log_noise = z.sum(axis=axis)
+        np.subtract(column(log_probs), z, out=z)
+        top = z.max(axis=axis, keepdims=True)
+        # A variate of exactly 0 (about one in 1e16) makes G infinite: retry with it at the smallest
+        # normal double, which changes the sample's distribution by less than 1e-300.
+        if not np.isinf(top).any():
+            break
+    np.subtract(z, top, out=z)  # z <= 0, and 0 at the argmax
+    if log_density is not None:
+        base = math.lgamma(k) + sum_log_noise - k * np.log(source.sum(axis=axis))
+        sum_z = None if log else z.sum(axis=axis)
+
+    rest = [t for t in range(len(taus)) if t not in powers]
+    for t in rest:
+        tau = taus[t]
+        # The last τ works in z itself, and y needs no a = z / τ once e = exp(a) is known: fewer
+        # buffers streaming through the cache. Multiplications by 1/τ and 1/s, not divisions: a
+        # division costs several times as much in the CPU.
+        a = z if t == rest[-1] else work.get("relax_a", shape)
+        e = a if plain else work.get("relax_e", shape)
+        np.multiply(z, 1.0 / tau, out=a)
+        np.exp(a, out=e)
+        s = e.sum(axis=axis, keepdims=True)  # >= 1: the argmax term is exp(0)
+        if not plain:  # m logarithms: a tenth of the work at k = 10, so only when needed
+            log_s = np.log(s)
+            if log_density is not None:
+                density = base + (k - 1) * math.log(tau)
+                if not log:  # Concrete = ExpConcrete - Σ log y, and Σ log y = Σ z / τ - k log s
+                    density = density - sum_z / tau + k * log_s.reshape(-1)
+                log_density[:, t] = density
+            if summary is not None:
+                summary[t] += _summary_sums(a, e, s, log_s, axis, work)
+        if log:
+            put(t, a, -log_s, a)
+        else:
+            put(t, e, 1.0 / s, e)
+    return out
+
+
+def _whole_power(tau: float) -> bool:
+    """``1/τ`` is a whole number ``j`` with ``1 <= j <= MAX_POWER`` (to double precision)."""
+    j = 1.0 / tau
+    return 1.0 <= j <= MAX_POWER and abs(j - round(j)) <= 4e-16 * j
+
+
+def _race_ratios(source: np.ndarray, inv_weights: np.ndarray, axis: int, q: np.ndarray) -> np.ndarray | None:
+    """``q_i = min_l r_l / r_i`` with ``r_i = E_i / p_i``, in ``q``; None when a variate is 0.
+
+    ``exp((z_i - max z) / τ) = q_i^(1/τ)``. A category whose probability underflows has
+    ``1/p = inf`` and gets ``q = 0``, which is its ``y`` to double precision whenever τ <= 1.
+    """
+    with np.errstate(invalid="ignore"):  # 0 · inf = nan is detected below
+        np.multiply(source, inv_weights, out=q)
+    top = q.min(axis=axis, keepdims=True)
+    if not (top > 0).all():  # a variate of exactly 0 (or 0 · inf): the log-space path handles it
+        return None
+    np.divide(top, q, out=q)
+    return q
+
+
+def _power(q: np.ndarray, j: int, result: np.ndarray, square: np.ndarray) -> np.ndarray:
+    """``q ** j`` for a whole ``j >= 1`` by repeated squaring: ``q`` itself when ``j = 1``, else ``result``.
+
+    ``square`` is scratch; ``q`` is never written.
+    """
+    if j == 1:
+        return q
+    base, first = q, True
+    while True:
+        if j & 1:
+            if first:
+                np.copyto(result, base)
+                first = False
+            else:
+                np.multiply(result, base, out=result)
+        j >>= 1
+        if not j:
+            return result
+        np.multiply(base, base, out=square)
+        base = square
+
+
+def _summary_sums(a: np.ndarray, e: np.ndarray, s: np.ndarray, log_s: np.ndarray, axis: int, work: Workspace) -> np.ndarray:
+    """Sums over the draws of ``max y``, ``H(y)`` and ``‖y - e_argmax‖`` from ``e = exp(a)``, ``s = Σ e``.
+
+    With ``y = e / s`` and ``max e = 1``: ``max y = 1/s``; ``H = log s - Σ e a / s``; and the squared
+    distance to the nearest vertex is ``(1 - 1/s)² + (Σ e² - 1)/s² = ((s - 1)² + Σ e² - 1) / s²``.
+    """
+    tmp = work.get("relax_tmp", e.shape)
+    s = s.reshape(-1)
+    log_s = log_s.reshape(-1)
+    np.multiply(e, a, out=tmp)  # 0 where e underflowed, whatever a is (a is finite)
+    entropy = log_s - tmp.sum(axis=axis) / s
+    np.multiply(e, e, out=tmp)
+    squared = np.maximum((s - 1.0) ** 2 + tmp.sum(axis=axis) - 1.0, 0.0)
+    distance = np.sqrt(squared) / s
+    return np.array([np.sum(1.0 / s), np.sum(entropy), np.sum(distance)])
