@@ -21,20 +21,14 @@ softmax((l - log(-log U)) / τ).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
+from anchors import floor, interleaved, machine, run_cli
 
 from gumbelcli.engine import BLOCK_VARIATES, CHUNK_VARIATES, RelaxSampler
 from gumbelcli.inputs import target_from_probs
-
-GUMBEL = [sys.executable, "-m", "gumbelcli"]
 
 try:
     import torch
@@ -42,26 +36,8 @@ except ImportError:  # torch is optional: its row is skipped
     torch = None
 
 
-def interleaved(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each candidate, the candidates run in turn ``repeats`` times."""
-    times: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(repeats):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
-def floor(n: int, k: int) -> None:
-    """Generate n*k float64 standard exponentials, block by block into one reused buffer."""
-    rng = np.random.default_rng(1)
-    m = max(1, BLOCK_VARIATES // k)
-    buf = np.empty((m, k))
-    for _ in range(n // m):
-        rng.standard_exponential(out=buf)
-    if n % m:
-        rng.standard_exponential((n % m, k))
 
 
 def libm(n: int, k: int) -> None:
@@ -101,11 +77,6 @@ def torch_gumbel_softmax(logits: object, n: int, k: int, tau: float) -> None:
         torch.nn.functional.gumbel_softmax(logits[start : start + m], tau=tau)
 
 
-def run_cli(args: list[str], shell_tail: str) -> float:
-    cmd = " ".join(GUMBEL + args) + shell_tail
-    start = time.perf_counter()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -118,8 +89,7 @@ def main() -> None:
     if torch is not None:
         torch.set_num_threads(1)
 
-    print(f"# gumbel relax benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, NumPy {np.__version__}"
+    print(f"# gumbel relax benchmark — {machine()}"
           + (f", torch {torch.__version__}" if torch is not None else ", torch not installed"))
     print()
     print("One τ, y written out, one thread. τ = 1 and 0.5 take the exact-power path (1/τ whole), "

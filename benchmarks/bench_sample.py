@@ -18,44 +18,15 @@ of them alike. The targets (issue #2):
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import subprocess
-import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
+from anchors import GUMBEL, floor, interleaved, machine, run_cli
 
-from gumbelcli.engine import BLOCK_VARIATES, GumbelMaxSampler
+from gumbelcli.engine import GumbelMaxSampler
 from gumbelcli.inputs import target_from_probs
-
-GUMBEL = [sys.executable, "-m", "gumbelcli"]
-
-
-def interleaved(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each candidate, the candidates run in turn ``repeats`` times."""
-    times: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(repeats):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def floor(n: int, k: int) -> None:
-    """Generate n*k float64 standard exponentials, block by block into one reused buffer."""
-    rng = np.random.default_rng(1)
-    m = max(1, BLOCK_VARIATES // k)
-    buf = np.empty((m, k))
-    for _ in range(n // m):
-        rng.standard_exponential(out=buf)
-    rest = n % m
-    if rest:
-        rng.standard_exponential((rest, k))
 
 
 def naive(n: int, p: np.ndarray) -> np.ndarray:
@@ -75,11 +46,6 @@ def engine(n: int, p: np.ndarray, threads: int) -> np.ndarray:
     return GumbelMaxSampler(target_from_probs(p), n, seed=1).counts(threads)
 
 
-def run_cli(args: list[str], shell_tail: str = "") -> float:
-    cmd = " ".join(GUMBEL + args) + shell_tail
-    start = time.perf_counter()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def peak_rss_mb(args: list[str]) -> float:
@@ -98,8 +64,7 @@ def main() -> None:
     scale = 16 if args.quick else 1
     repeats = 3 if args.quick else args.repeats
 
-    print(f"# gumbel sample benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, NumPy {np.__version__}")
+    print(f"# gumbel sample benchmark — {machine()}")
     print()
     print("| K | n | floor (s) | engine / floor | target | naive / engine | target |")
     print("|---:|---:|---:|---:|---:|---:|---:|")

@@ -37,8 +37,16 @@ def sample(
     seed: int | None = None,
     threads: int | None = None,
     counts: bool = False,
+    k: int | None = None,
+    replace: bool = True,
+    temperature: float = 1.0,
 ) -> np.ndarray:
     """Draw from categorical distributions with the Gumbel-max trick (exponential race, float64).
+
+    With ``k`` and ``replace=False`` each draw is ``k`` distinct categories in order, drawn with the
+    Gumbel-top-k trick: one pass of noise and a partial sort, an exact Plackett–Luce sample without
+    replacement, ``P(i_1..i_k) = Π_j p_{i_j} / (1 - Σ_{l<j} p_{i_l})``. Its first column is exactly
+    what ``replace=True`` draws with the same seed.
 
     Parameters
     ----------
@@ -57,18 +65,32 @@ def sample(
         Worker threads (default: the number of cores).
     counts : bool
         Return per-category counts instead of the draws; the draws are never held in memory, so
-        ``n`` may be as large as you like.
+        ``n`` may be as large as you like. Without replacement: the count of each category at each
+        position (``counts.sum(axis=-1)`` counts the draws that hold each category).
+    k : int, optional
+        Categories per draw without replacement: ``1 <= k <=`` the number of categories of positive
+        probability (of every row). Requires ``replace=False``.
+    replace : bool
+        True (default): independent draws of one category. False: draws of ``k`` distinct
+        categories (requires ``k``).
+    temperature : float
+        Divide the logits by ``T > 0`` first: ``p ∝ exp(log p / T)``, the temperature of
+        language-model decoding (weights enter through their logarithm). 1 changes nothing; T → 0
+        concentrates on the most probable category, large T flattens towards uniform.
 
     Returns
     -------
     numpy.ndarray
         Category indices (int64), shape ``(n,)`` for 1-D input and ``(rows, n)`` for 2-D input; with
-        ``counts=True``, shape ``(K,)`` or ``(rows, K)``.
+        ``counts=True``, shape ``(K,)`` or ``(rows, K)``. Without replacement, a last axis of ``k``:
+        ``(n, k)`` or ``(rows, n, k)``, and counts ``(K, k)`` or ``(rows, K, k)``.
 
     Raises
     ------
     gumbelcli.errors.InputError
-        Invalid weights or logits, ``n`` not a positive integer, a negative seed.
+        Invalid weights or logits, ``n`` not a positive integer, a negative seed, ``k`` without
+        ``replace=False`` (or the reverse), ``k`` above the categories of positive probability, a
+        temperature that is not positive and finite.
 
     Examples
     --------
@@ -77,18 +99,49 @@ def sample(
     [1, 1, 1]
     >>> int(gumbelcli.sample(logits=[0.0, 0.0], n=1000, seed=0, counts=True).sum())
     1000
+    >>> draws = gumbelcli.sample([0.1, 0.2, 0.3, 0.4], n=1000, k=2, replace=False, seed=0)
+    >>> draws.shape, bool((draws[:, 0] != draws[:, 1]).all())
+    ((1000, 2), True)
+    >>> (draws[:, 0] == gumbelcli.sample([0.1, 0.2, 0.3, 0.4], n=1000, seed=0)).all()
+    np.True_
+    >>> gumbelcli.sample(logits=[1.0, 2.0, 3.0], n=5, seed=0, temperature=1e-6).tolist()
+    [2, 2, 2, 2, 2]
     """
     import numpy as np
 
-    from .engine import GumbelMaxSampler
+    from .engine import GumbelMaxSampler, TopKSampler, check_k
+    from .errors import InputError
+    from .inputs import apply_temperature, check_temperature
 
     target, one_row, workers = _draw_setup(weights, logits, n, seed, threads)
-    sampler = GumbelMaxSampler(target, int(n), seed)
+    target = apply_temperature(target, check_temperature(temperature))
+    if not isinstance(replace, (bool, np.bool_)):
+        raise InputError(f"replace={replace!r} is not True or False")
+    if not replace and k is None:
+        raise InputError("replace=False needs k, the number of distinct categories per draw (e.g. k=2)")
+    if replace and k is not None:
+        raise InputError(f"k={k!r} draws k distinct categories per draw and needs replace=False; for more independent draws use n")
+    if k is not None:
+        sampler: Any = TopKSampler(target, int(n), seed, check_k(target, _api_k(k), option="k"))
+    else:
+        sampler = GumbelMaxSampler(target, int(n), seed)
     if counts:
         tally = sampler.counts(workers)
         return tally[0] if one_row else tally
     draws = np.concatenate(list(sampler.chunks(sampler.draw_chunk, workers))).astype(np.int64, copy=False)
+    if k is not None:  # (n, rows, k)
+        return draws[:, 0] if one_row else np.ascontiguousarray(draws.transpose(1, 0, 2))
     return draws[:, 0] if one_row else np.ascontiguousarray(draws.T)
+
+
+def _api_k(k: Any) -> int:
+    import numpy as np
+
+    from .errors import InputError
+
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InputError(f"k={k!r} is not a positive integer")
+    return int(k)
 
 
 def _draw_setup(weights: Any, logits: Any, n: Any, seed: Any, threads: Any) -> tuple[Any, bool, int]:
@@ -128,6 +181,8 @@ def verify(
     alpha: float = 0.01,
     noise: str = "gumbel",
     theory: bool = False,
+    k: int | None = None,
+    temperature: float = 1.0,
 ) -> VerifyResult | TheoryResult:
     """Goodness-of-fit tests: the engine's suite, a target drawn by the engine, anyone's samples, or the theory.
 
@@ -162,6 +217,12 @@ def verify(
         "gumbel", or "gaussian" for the counter-example the tests must reject.
     theory : bool
         Check the theory instead of a distribution.
+    k : int, optional
+        Test draws of ``k`` distinct categories without replacement: ``samples`` of shape ``(n, k)``
+        (``(rows, n, k)`` for a batch), or the engine's own (Gumbel-top-k), against the exact
+        Plackett–Luce law (see ``gumbel verify --help``).
+    temperature : float
+        Test against ``softmax(log p / T)`` (as :func:`sample` draws with this temperature).
 
     Returns
     -------
@@ -185,9 +246,9 @@ def verify(
     import numpy as np
 
     from . import verification as core
-    from .engine import default_threads
+    from .engine import check_k, default_threads
     from .errors import InputError
-    from .inputs import target_from_logits, target_from_probs
+    from .inputs import apply_temperature, check_temperature, target_from_logits, target_from_probs
     from .stats import STAT_LAMBDAS
 
     if weights is not None and logits is not None:
@@ -202,6 +263,14 @@ def verify(
     if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
         raise InputError(f"seed={seed!r} is not a non-negative integer")
     has_target = weights is not None or logits is not None
+    tempered = check_temperature(temperature)
+    core.check_topk_options(
+        k=None if k is None else _api_k(k),
+        temperature=None if tempered == 1.0 else tempered,
+        has_target=has_target,
+        theory=theory,
+        counts=counts is not None,
+    )
     core.check_options(
         has_target=has_target,
         samples=None if samples is None and counts is None else "array",
@@ -220,8 +289,24 @@ def verify(
     if not has_target:
         return core.run_suite(n=n, threads=workers, noise=noise, **options)
     target = target_from_probs(weights, labels) if logits is None else target_from_logits(logits, labels)
+    target = apply_temperature(target, tempered)
+    temperature_noted = None if tempered == 1.0 else tempered
     if samples is not None and counts is not None:
         raise InputError("give at most one of samples and counts")
+    if k is not None:
+        per_draw = check_k(target, _api_k(k), option="k")
+        if samples is None:
+            return core.verify_topk_engine(
+                target, per_draw, n=n, threads=workers, noise=noise, temperature=temperature_noted, **options
+            )
+        draws = np.asarray(samples)
+        rows = target.rows
+        if draws.ndim != (2 if rows == 1 else 3) or draws.shape[-1] != per_draw or (rows > 1 and draws.shape[0] != rows):
+            expected = f"(n, {per_draw})" if rows == 1 else f"({rows}, n, {per_draw})"
+            raise InputError(f"samples of shape {draws.shape} are not draws of k={per_draw} categories: give shape {expected}")
+        mapped = core.map_draws(draws.reshape(rows, -1), target).reshape(rows, -1, per_draw)
+        return core.verify_topk_draws(target, mapped, source="samples", temperature=temperature_noted, **options)
+    options["temperature"] = temperature_noted
     if samples is not None:
         return core.verify_counts(target, core.draws_to_counts(samples, target), source="samples", **options)
     if counts is not None:

@@ -22,9 +22,13 @@ from . import __version__
 from .errors import ExitCode, GumbelError, InputError
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 success (verify: consistent with the target); 1 a statistical test rejected "
-    "(verify, sample --check); 2 bad usage or input; 130 interrupted; 141 the reader of the output "
-    "went away (a closed pipe)."
+    "Exit codes:\n"
+    "0    success (verify: consistent with the target)\n"
+    "1    a statistical test rejected (verify, sample --check)\n"
+    "2    bad usage or input: one line 'gumbel: error: ...' on stderr\n"
+    "130  interrupted (Ctrl-C)\n"
+    "141  the reader of the output went away (a closed pipe)\n"
+    "143  terminated (SIGTERM)"
 )
 
 # "-1", "-0.5", "-1e3", "-inf", "-1,-2": negative numbers are values, not options.
@@ -89,12 +93,14 @@ class GumbelGroup(TyperGroup):
         except typer.TyperException as exc:  # Click's usage errors, vendored by Typer
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            message = exc.format_message()
+            # Typer >= 0.27 validates choices through pydantic, which prefixes "Value error, ".
+            message = exc.format_message().replace("Value error, ", "")
             if type(exc).__name__ == "NoArgsIsHelpError":
                 print(message)
                 code = ExitCode.OK
             else:
-                error_line(message[:1].lower() + message[1:] + hint)
+                # Click ends some messages with a period; the hint follows, so drop it.
+                error_line(message[:1].lower() + message[1:].rstrip(".") + hint)
                 code = ExitCode.BAD_INPUT
         except typer.Abort:
             code = ExitCode.INTERRUPTED
@@ -103,7 +109,6 @@ class GumbelGroup(TyperGroup):
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
-
 
     def invoke(self, ctx: Any) -> Any:
         # Typer's own handler would turn a closed pipe into exit 1; catch it first.
@@ -201,6 +206,31 @@ OutputOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", help="Write to PATH (atomically: all or nothing) instead of stdout.", show_default=False),
 ]
+PerDrawOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-k",
+        "--per-draw",
+        metavar="K",
+        help="Draw K distinct categories per draw, in order (Gumbel-top-k: a Plackett–Luce sample); needs "
+        "--without-replacement and at most as many categories as have positive probability.",
+        show_default=False,
+    ),
+]
+WithoutReplacementOpt = Annotated[
+    bool,
+    typer.Option("--without-replacement", help="With -k K: each draw holds K different categories (sampling without replacement)."),
+]
+TemperatureOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--temperature",
+        metavar="T",
+        help="Divide the logits by T > 0 before sampling: p ∝ exp(log p / T) (language-model decoding; T < 1 "
+        "sharpens, T > 1 flattens; not relax's τ). Reports and tests use the tempered p. \\[default: 1]",
+        show_default=False,
+    ),
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,7 +286,9 @@ def console(stderr: bool = False, file: IO[str] | None = None) -> Any:
 
     if file is not None:
         return Console(file=file, highlight=False, width=100, no_color=True)
-    return Console(stderr=stderr, highlight=False)
+    # NO_COLOR (no-color.org): plain text, without colours and without bold either
+    plain = os.environ.get("NO_COLOR", "") != ""
+    return Console(stderr=stderr, highlight=False, color_system=None if plain else "auto")
 
 
 @contextlib.contextmanager
@@ -297,31 +329,53 @@ def sample(
     seed: SeedOpt = None,
     threads: ThreadsOpt = None,
     counts: Annotated[
-        bool, typer.Option("--counts", "-c", help="Print one count per category instead of the draws (bounded memory).")
+        bool,
+        typer.Option(
+            "--counts", "-c",
+            help="Print one count per category instead of the draws (bounded memory); with -k, one per category and position.",
+        ),
     ] = False,
     report: Annotated[
         bool | None,
         typer.Option("--report/--no-report", help="Print the frequency report (to stderr when data goes to stdout).", show_default=False),
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the chi-square test rejects.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when the chi-square test rejects (with -k: that of position 1 or 2).")
+    ] = False,
     alpha: AlphaOpt = 0.01,
     fmt: FormatOpt = Format.auto,
     output: OutputOpt = None,
+    per_draw: PerDrawOpt = None,
+    without_replacement: WithoutReplacementOpt = False,
+    temperature: TemperatureOpt = None,
 ) -> int:
     """Draw from categorical distributions with the Gumbel-max trick.
 
-    Examples: gumbel sample 0.2 0.3 0.5 -n 1e6 ;  gumbel sample red=1 green=3 -n 5 --seed 7 ;
-    gumbel sample --logits 0 -1 -2 -n 1e6 --counts ;  gumbel sample -f probs.csv -n 1e3 --format npy -o draws.npy
-    """
-    from .engine import GumbelMaxSampler
-    from .inputs import parse_count, read_target
-    from .render import atomic_output
+    With -k K --without-replacement each draw is K distinct categories in order (a line of K labels
+    or indices; csv columns draw_1..draw_K; npy n×K), first one the draw plain sampling makes with the
+    same --seed; --counts then gives each category's count at each position.
 
+    Examples: gumbel sample 0.2 0.3 0.5 -n 1e6 ;  gumbel sample red=1 green=3 -n 5 --seed 7 ;
+    gumbel sample --logits 0 -1 -2 -n 1e6 --counts ;  gumbel sample -f probs.csv -n 1e3 --format npy -o draws.npy ;
+    gumbel sample a=1 b=2 c=3 d=4 -k 2 --without-replacement -n 5 ;  gumbel sample --logits 2 1 0 --temperature 0.5 -n 1e6
+    """
+    from .engine import GumbelMaxSampler, TopKSampler
+    from .inputs import apply_temperature, parse_count, parse_temperature, read_target
+    from .render import atomic_output
+    from .topk import parse_per_draw
+
+    k = parse_per_draw(per_draw, without_replacement)
+    tempered = parse_temperature(temperature) if temperature is not None else None
     target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
     draws = parse_count(n.strip(), option="-n")  # strip: see protect_negative_numbers
     workers = resolve_threads(threads)
     check_alpha(alpha)
-    sampler = GumbelMaxSampler(target, draws, check_seed(seed))
+    if tempered is not None:
+        target = apply_temperature(target, tempered)
+    if k is not None:
+        sampler: Any = TopKSampler(target, draws, check_seed(seed), k)
+    else:
+        sampler = GumbelMaxSampler(target, draws, check_seed(seed))
 
     out_is_terminal = output is None and is_terminal(sys.stdout)
     fmt_name = fmt.value
@@ -338,7 +392,7 @@ def sample(
             from .stats import sample_report
 
             tally = sampler.counts(workers, advance)
-            result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha)
+            result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha, temperature=tempered)
             with atomic_output(output) as stream:
                 if fmt_name == "table":
                     render_report(result, stream, to_terminal=out_is_terminal)
@@ -351,7 +405,8 @@ def sample(
         else:
             want_report = bool(report) or check
             result = stream_draws(
-                sampler, fmt_name, output, workers, advance, alpha if want_report else None, embed_report=bool(report)
+                sampler, fmt_name, output, workers, advance, alpha if want_report else None, embed_report=bool(report),
+                temperature=tempered,
             )
             if report and fmt_name != "json":
                 render_report(result, None, to_terminal=False)
@@ -367,11 +422,13 @@ def stream_draws(
     alpha: float | None,
     *,
     embed_report: bool = True,
+    temperature: float | None = None,
 ) -> Any:
     """Write every draw as it is produced; count them on the way when a report is wanted (alpha set).
 
     ``embed_report`` False keeps JSON a plain list even when the report is computed (``--check``
-    without ``--report``).
+    without ``--report``). Draws without replacement (a sampler with ``k``) are counted per
+    position; as ``.npy`` a batch of them is written row by row, the order of a (rows, n, k) array.
     """
     import numpy as np
 
@@ -381,16 +438,29 @@ def stream_draws(
     with_report = alpha is not None
 
     target = sampler.target
-    tally = np.zeros((target.rows, target.n_categories), dtype=np.int64) if with_report else None
+    k = getattr(sampler, "k", None)
+    shape = (target.rows, target.n_categories) + ((k,) if k is not None else ())
+    tally = np.zeros(shape, dtype=np.int64) if with_report else None
     with atomic_output(output) as stream:
         embed = with_report and embed_report and fmt == "json"
-        writer = DrawWriter(stream, fmt, target.labels, target.n_categories, target.rows, sampler.n, with_report=embed)
-        for chunk in sampler.chunks(sampler.draw_chunk, workers, advance):
-            writer.write(chunk)
-            if tally is not None:
-                for r in range(target.rows):
-                    tally[r] += np.bincount(chunk[:, r], minlength=target.n_categories)
-        result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha) if alpha is not None else None
+        writer = DrawWriter(
+            stream, fmt, target.labels, target.n_categories, target.rows, sampler.n, with_report=embed, per_draw=k
+        )
+        if k is not None and fmt == "npy" and target.rows > 1:
+            for row, block in sampler.row_major(workers, advance):
+                writer.write(block)
+                if tally is not None:
+                    sampler.add_counts(tally[row : row + 1], block[:, None])
+        else:
+            for chunk in sampler.chunks(sampler.draw_chunk, workers, advance):
+                writer.write(chunk)
+                if tally is not None:
+                    sampler.add_counts(tally, chunk)
+        result = (
+            sample_report(target, tally, seed=sampler.entropy, alpha=alpha, temperature=temperature)
+            if alpha is not None
+            else None
+        )
         writer.close(result)
     return result
 
@@ -500,18 +570,33 @@ def verify(
     noise: NoiseOpt = Noise.gumbel,
     theory: TheoryOpt = False,
     fmt: FormatOpt = Format.auto,
+    per_draw: PerDrawOpt = None,
+    without_replacement: WithoutReplacementOpt = False,
+    temperature: TemperatureOpt = None,
 ) -> int:
     """Goodness-of-fit: the engine's built-in suite, a target of yours, anyone's samples, or the theory.
 
+    With -k K --without-replacement the draws are ordered K-tuples of distinct categories (one per line
+    for --samples): tested against their exact Plackett–Luce probabilities when there are at most 20000
+    tuples, else position 1 against p, position 2 against its exact law and later positions by a
+    randomized PIT (Holm over the tests). A draw that repeats a category is a certain rejection.
+
     Examples: gumbel verify ;  gumbel verify --theory ;  gumbel verify 0.2 0.3 0.5 -n 1e6 ;
-    gumbel sample a=.2 b=.8 -n 1e6 | gumbel verify a=.2 b=.8 --samples - ;  gumbel verify --noise gaussian
+    gumbel sample a=.2 b=.8 -n 1e6 | gumbel verify a=.2 b=.8 --samples - ;  gumbel verify --noise gaussian ;
+    gumbel sample a=1 b=2 c=3 d=4 -k 2 --without-replacement -n 1e5 | gumbel verify a=1 b=2 c=3 d=4 -k 2
+    --without-replacement --samples - ;  gumbel verify --logits 2 1 0 --temperature 0.5
     """
     from . import verification as core
-    from .inputs import parse_count, read_source_bytes, read_target
+    from .engine import check_k
+    from .inputs import apply_temperature, parse_count, parse_temperature, read_source_bytes, read_target
+    from .topk import parse_per_draw
 
     has_target = bool(values) or file is not None
+    k = parse_per_draw(per_draw, without_replacement)
+    tempered = parse_temperature(temperature) if temperature is not None else None
     draws = parse_count(n, option="-n") if n is not None else None
     sims = parse_count(monte_carlo, option="--monte-carlo") if monte_carlo is not None else None
+    core.check_topk_options(k=k, temperature=tempered, has_target=has_target, theory=theory, counts=counts)
     core.check_options(
         has_target=has_target,
         samples=samples,
@@ -535,17 +620,29 @@ def verify(
             result = core.run_suite(n=draws, **options)
     else:
         target = read_target(values or [], file=file, labels=labels, logits=logits, stdin=stdin_if_piped())
+        if tempered is not None:
+            target = apply_temperature(target, tempered)
+            options.update(temperature=tempered)
+        if k is not None:
+            check_k(target, k)
         if samples is not None:
             src, suffix = ("<stdin>", "") if samples == "-" else (repr(samples), os.path.splitext(samples)[1].lower())
             data = read_source_bytes(samples, stdin_if_piped())
-            tally = core.read_samples(data, target, src=src, suffix=suffix, counts=counts)
-            result = core.verify_counts(target, tally, source=src, **options)
+            if k is not None:
+                found, lines = core.read_topk_samples(data, target, k, src=src, suffix=suffix)
+                result = core.verify_topk_draws(target, found, source=src, lines=lines, **options)
+            else:
+                tally = core.read_samples(data, target, src=src, suffix=suffix, counts=counts)
+                result = core.verify_counts(target, tally, source=src, **options)
         else:
             draws = draws or core.default_draws(target)
             big = draws * target.n_categories >= PROGRESS_MIN_VARIATES
             with progress_bar(draws * target.rows, "verify", big) as advance:
                 options.update(threads=resolve_threads(threads), noise=noise.value, progress=advance)
-                result = core.verify_engine(target, n=draws, **options)
+                if k is not None:
+                    result = core.verify_topk_engine(target, k, n=draws, **options)
+                else:
+                    result = core.verify_engine(target, n=draws, **options)
     _emit_verify(result, fmt_name)
     return ExitCode.REJECTED if result.rejected else ExitCode.OK
 

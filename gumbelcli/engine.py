@@ -19,7 +19,8 @@ from typing import TypeVar
 import numpy as np
 
 from .inputs import Target
-from .sampling import Workspace, exponential_noise, gaussian_max, gumbel_max, race
+from .errors import InputError
+from .sampling import Workspace, exponential_noise, gaussian_max, gumbel_max, gumbel_topk, race, smallest_k
 from .sampling import relax as relax_kernel
 
 T = TypeVar("T")
@@ -151,9 +152,16 @@ class GumbelMaxSampler:
 
     def count_chunk(self, chunk: int) -> np.ndarray:
         """Per-category counts of chunk ``chunk``: shape ``(rows, K)``; the draws are not kept."""
-        draws = self.draw_chunk(chunk)
+        return self.count_draws(self.draw_chunk(chunk))
+
+    def count_draws(self, draws: np.ndarray) -> np.ndarray:
+        """Per-category counts of a chunk of draws ``(m, rows)``: shape ``(rows, K)``."""
         k = self.target.n_categories
         return np.stack([np.bincount(draws[:, r], minlength=k) for r in range(self.target.rows)])
+
+    def add_counts(self, total: np.ndarray, draws: np.ndarray) -> None:
+        """Add the per-category counts of a chunk of draws to ``total`` (shape ``(rows, K)``)."""
+        total += self.count_draws(draws)
 
     def chunks(
         self,
@@ -391,3 +399,193 @@ class RelaxSampler(GumbelMaxSampler):
         if self.log_prob:
             fixed[:, k] = density[0]
         return fixed, winner, sums
+
+
+# --------------------------------------------------------------------------------------------
+# ordered draws of k distinct categories (gumbel sample -k K --without-replacement)
+
+
+class TopKSampler(GumbelMaxSampler):
+    """Ordered draws of ``k`` distinct categories (Gumbel-top-k), seeded and chunked like :class:`GumbelMaxSampler`.
+
+    A draw is one pass of the noise of ``gumbel sample`` and a partial sort
+    (:func:`~gumbelcli.sampling.gumbel_topk`): the categories in the order of their race values,
+    which is a Plackett–Luce sample without replacement (REFERENCE §6.7). Chunks, blocks and streams
+    are those of :class:`GumbelMaxSampler` whenever ``k`` is at most the widest row's support, so
+    the first category of each draw is exactly the draw ``gumbel sample`` makes with the same seed,
+    and the output does not depend on the number of threads.
+
+    Categories whose probability underflows in double precision (below ~1e-306) but whose
+    log-probability is finite — far tails of logits, or a small ``--temperature`` — can be drawn
+    too: such a row is ordered in log space, their noise from a stream of their own, as in
+    :class:`RelaxSampler`.
+
+    Parameters
+    ----------
+    target : Target
+        The validated distributions (one per row).
+    n : int
+        Draws per row.
+    seed : int or None
+        Root seed; None draws fresh entropy (available afterwards as :attr:`entropy`).
+    k : int
+        Categories per draw; at most the number of categories of positive probability of every row
+        (see :func:`check_k`).
+    """
+
+    def __init__(self, target: Target, n: int, seed: int | None, k: int) -> None:
+        check_k(target, k)
+        super().__init__(target, n, seed)
+        self.k = int(k)
+        #: per row: the race's categories, then those whose probability underflows (log-probability finite)
+        self.indices: list[np.ndarray] = []
+        #: per row: the log-probabilities of the underflowed categories, or None when there are none
+        self.extras: list[np.ndarray | None] = []
+        for log_probs, support in zip(target.log_probs, self.supports):
+            reachable = np.isfinite(log_probs)
+            if int(reachable.sum()) == len(support.indices):
+                self.indices.append(support.indices)
+                self.extras.append(None)
+                continue
+            reachable[support.indices] = False
+            extra = np.flatnonzero(reachable)
+            self.indices.append(np.concatenate([support.indices, extra]))
+            self.extras.append(np.ascontiguousarray(log_probs[extra]))
+        widest = max(len(s.indices) for s in self.supports)
+        if self.k > widest:  # the output of a draw, not its noise, sets the chunk: (m, rows, k) stays ~8 MB
+            self.plan = ChunkPlan.for_support(n, self.k)
+
+    def draw_row(self, row: int, chunk: int) -> np.ndarray:
+        """Draws of chunk ``chunk`` of row ``row``: shape ``(m, k)``, category indices."""
+        m = self.plan.chunk_size(chunk)
+        out = np.empty((m, self.k), dtype=np.intp)
+        indices = self.indices[row]
+        rng = chunk_rng(self.entropy, row, chunk)
+        extra_rng = rng.spawn(1)[0] if self.extras[row] is not None else None  # spawning leaves rng's stream as it is
+        work = self.workspace()
+        start = 0
+        for size in self.plan.blocks(chunk):
+            local = self.topk_kernel(rng, row, size, work, extra_rng)
+            out[start : start + size] = indices[local]
+            start += size
+        return out
+
+    def draw_chunk(self, chunk: int) -> np.ndarray:
+        """Draws of chunk ``chunk`` for every row: shape ``(m, rows, k)``, category indices."""
+        m = self.plan.chunk_size(chunk)
+        out = np.empty((m, self.target.rows, self.k), dtype=np.intp)
+        for row in range(self.target.rows):
+            out[:, row] = self.draw_row(row, chunk)
+        return out
+
+    def topk_kernel(
+        self, rng: np.random.Generator, row: int, m: int, work: Workspace, extra_rng: np.random.Generator | None
+    ) -> np.ndarray:
+        """``m`` draws of row ``row`` as indices into ``self.indices[row]`` (a subclass may replace it)."""
+        return gumbel_topk(
+            rng, self.supports[row].inv_weights, m, self.k, work, extra_log_probs=self.extras[row], extra_rng=extra_rng
+        )
+
+    def count_draws(self, draws: np.ndarray) -> np.ndarray:
+        """Per-category counts at each position of a chunk of draws ``(m, rows, k)``: shape ``(rows, K, k)``."""
+        total = np.zeros((draws.shape[1], self.target.n_categories, self.k), dtype=np.int64)
+        self.add_counts(total, draws)
+        return total
+
+    def add_counts(self, total: np.ndarray, draws: np.ndarray) -> None:
+        """Add the per-position counts of a chunk of draws ``(m, rows, k)`` to ``total`` ``(rows, K, k)``.
+
+        A few draws of many categories (K = 1e5: ten draws a chunk) are added one by one, so the cost
+        follows the draws, not the ``K × k`` table.
+        """
+        k = self.k
+        for r in range(draws.shape[1]):
+            codes = (draws[:, r] * k + np.arange(k)).reshape(-1)  # category i at position j -> i·k + j
+            flat = total[r].reshape(-1)
+            if 8 * codes.size >= flat.size:
+                flat += np.bincount(codes, minlength=flat.size)
+            else:
+                np.add.at(flat, codes, 1)
+
+    def count_chunk(self, chunk: int) -> np.ndarray:
+        return self.count_draws(self.draw_chunk(chunk))
+
+    def counts(self, threads: int, progress: ProgressCallback | None = None) -> np.ndarray:
+        """How often each category came at each position, over all ``n`` draws: shape ``(rows, K, k)``.
+
+        Positions are distinct within a draw, so ``counts.sum(axis=2)`` counts the draws that
+        contain each category, and ``counts[:, :, 0]`` is what :meth:`GumbelMaxSampler.counts` gives.
+        The draws of a chunk are counted as they arrive, in the calling thread.
+        """
+        total = np.zeros((self.target.rows, self.target.n_categories, self.k), dtype=np.int64)
+        for draws in self.chunks(self.draw_chunk, threads, progress):
+            self.add_counts(total, draws)
+        return total
+
+    def row_major(self, threads: int, progress: ProgressCallback | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(row, draws)`` for every chunk of every row, row by row: the order of a ``(rows, n, k)`` array.
+
+        The draws are those of :meth:`draw_chunk` (the streams are per row and chunk); ``progress``
+        is called with the fraction of a draw-per-row that each chunk of one row represents.
+        """
+        n_chunks = self.plan.n_chunks
+        rows = self.target.rows
+
+        def work(task: int) -> np.ndarray:
+            row, chunk = divmod(task, n_chunks)
+            return self.draw_row(row, chunk)
+
+        for task, draws in enumerate(ordered_map(work, rows * n_chunks, threads)):
+            if progress is not None:
+                progress(len(draws) / rows)
+            yield task // n_chunks, draws
+
+
+class GaussianTopKSampler(TopKSampler):
+    """The ``k`` largest ``log p_i + Z_i`` with Gaussian noise: the counter-example for draws without replacement.
+
+    Not a Plackett–Luce sampler of the target (REFERENCE §6, property 6): ``gumbel verify -k K
+    --without-replacement --noise gaussian`` must reject it on a skewed target.
+    """
+
+    def topk_kernel(
+        self, rng: np.random.Generator, row: int, m: int, work: Workspace, extra_rng: np.random.Generator | None
+    ) -> np.ndarray:
+        log_probs = self.target.log_probs[row][self.indices[row]]
+        noise = rng.standard_normal((m, len(log_probs)))
+        np.subtract(-log_probs, noise, out=noise)  # smallest -(log p + Z) first
+        return smallest_k(noise, self.k)
+
+
+def drawable(target: Target) -> np.ndarray:
+    """Per row, the number of categories a draw without replacement can reach: those of finite log-probability."""
+    return np.isfinite(target.log_probs).sum(axis=1)
+
+
+def check_k(target: Target, k: int, option: str = "-k") -> int:
+    """Validate ``k`` for draws without replacement: ``1 <= k <=`` the categories of positive probability.
+
+    Raises
+    ------
+    InputError
+        When ``k`` is below 1 or exceeds the number of categories of positive probability of some row
+        (a draw without replacement holds k *distinct* categories of positive probability).
+    """
+    def shown(value: object) -> str:
+        return f"{option} {value}" if option.startswith("-") else f"{option}={value!r}"
+
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InputError(f"{shown(k)} is not a positive integer; it accepts a whole number of at least 1, such as 2")
+    reachable = drawable(target)
+    short = np.flatnonzero(reachable < k)
+    if short.size:
+        r = int(short[0])
+        have = int(reachable[r])
+        where = f" in row {r + 1}" if target.rows > 1 else ""
+        zero = target.n_categories - have
+        why = f" ({zero} of the {target.n_categories} have probability 0)" if zero else ""
+        raise InputError(
+            f"{shown(int(k))} is more than the {have} categor{'y' if have == 1 else 'ies'} of positive probability{where}{why}; "
+            f"a draw without replacement holds {int(k)} distinct categories: use {shown(have)} or less"
+        )
+    return int(k)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import unicodedata
@@ -31,6 +32,9 @@ __all__ = [
     "parse_positive_int",
     "read_source_bytes",
     "read_target",
+    "apply_temperature",
+    "check_temperature",
+    "parse_temperature",
     "target_from_logits",
     "target_from_probs",
 ]
@@ -928,3 +932,121 @@ def parse_positive_int(text: str, *, option: str) -> int:
     if number < 1:
         raise _error(f"{option} {text!r} is not positive; {accepted}")
     return number
+
+
+# --------------------------------------------------------------------------------------------
+# Temperature on logits (REFERENCE §4: the temperature of language-model decoding, not relax's τ)
+
+_TEMPERATURE_ACCEPTED = (
+    "it accepts a positive finite number such as 0.7 or 2 (T < 1 sharpens the distribution, T > 1 flattens it)"
+)
+
+
+def _temperature_problem(value: float) -> str:
+    if math.isnan(value):
+        return "is not a number (NaN)"
+    if math.isinf(value):
+        return "is infinite"
+    if value == 0:
+        return "is zero (T → 0 tends to the argmax: use a small T such as 1e-3)"
+    if value < 0:
+        return "is negative"
+    return ""
+
+
+def parse_temperature(text: str, *, option: str = "--temperature") -> float:
+    """Parse ``--temperature``: one positive finite number.
+
+    Parameters
+    ----------
+    text : str
+        The option's value (surrounding spaces are ignored: the CLI protects ``-1`` with one).
+    option : str
+        The option's name, for messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        On a token that is not a number, or a value that is 0, negative, NaN or infinite (also one
+        that overflows, such as ``1e400``).
+
+    Examples
+    --------
+    >>> parse_temperature(" 0.5")
+    0.5
+    """
+    raw = str(text).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _error(f"{option} {raw!r} is not a number; {_TEMPERATURE_ACCEPTED}") from None
+    problem = _temperature_problem(value)
+    if problem and math.isinf(value) and "inf" not in raw.lower():
+        problem = "overflows to infinity"
+    if problem:
+        raise _error(f"{option} {raw} {problem}; {_TEMPERATURE_ACCEPTED}")
+    return value
+
+
+def check_temperature(value: object, *, name: str = "temperature") -> float:
+    """Validate the ``temperature`` of the Python API (a real number, positive and finite).
+
+    Examples
+    --------
+    >>> check_temperature(2)
+    2.0
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _error(f"{name}={value!r} is not a number; {_TEMPERATURE_ACCEPTED}")
+    number = float(value)
+    problem = _temperature_problem(number)
+    if problem:
+        raise _error(f"{name}={number!r} {problem}; {_TEMPERATURE_ACCEPTED}")
+    return number
+
+
+def apply_temperature(target: Target, temperature: float) -> Target:
+    """The target with its logits divided by ``temperature``: ``p_T = softmax(log p / T)`` per row.
+
+    This is the temperature of language-model decoding (REFERENCE §4): it changes *which*
+    categories win, unlike the τ of ``gumbel relax``. Weights (``--probs``) enter through their
+    logarithm. Computed stably as ``(l - max l) / T`` followed by a log-softmax, so a tiny T gives
+    no NaN: the most probable categories share the mass, the others' probabilities underflow to 0
+    (their log-probabilities stay finite where they can), and ``-inf`` logits (zero weights) stay
+    ``-inf``. ``T = 1`` returns ``target`` itself.
+
+    Parameters
+    ----------
+    target : Target
+        A validated target.
+    temperature : float
+        T > 0, finite (see :func:`parse_temperature` and :func:`check_temperature`).
+
+    Returns
+    -------
+    Target
+        Same labels; read-only ``probs`` and ``log_probs`` of the tempered distributions.
+
+    Examples
+    --------
+    >>> t = apply_temperature(target_from_probs([1, 3]), 0.5)
+    >>> t.probs.round(3)
+    array([[0.1, 0.9]])
+    """
+    if temperature == 1.0:
+        return target
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        logits = target.log_probs
+        top = logits.max(axis=1, keepdims=True)  # finite: every row has a category of positive probability
+        scaled = (logits - top) / temperature  # <= 0, and 0 at the maximum; -inf stays -inf
+        terms = np.exp(scaled)
+        total = terms.sum(axis=1, keepdims=True)  # >= 1: the maximum contributes exp(0)
+        probs = terms / total
+        log_probs = scaled - np.log(total)
+    probs.setflags(write=False)
+    log_probs.setflags(write=False)
+    return Target(probs=probs, log_probs=log_probs, labels=target.labels)

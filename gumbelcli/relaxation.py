@@ -40,6 +40,12 @@ _TAU_ACCEPTED = "--tau accepts positive finite temperatures, comma-separated, su
 # temperatures
 
 
+#: The smallest temperature accepted. Long before it every relaxed sample is a vertex of the
+#: simplex (what --hard writes); near 1e-307, z/τ and the log-density's Σ z/τ overflow float64 and
+#: would give NumPy warnings and NaN.
+TAU_MIN = 1e-100
+
+
 def _tau_problem(value: float) -> str:
     """Why a parsed temperature is refused, or "" when it is fine."""
     if math.isnan(value):
@@ -50,6 +56,8 @@ def _tau_problem(value: float) -> str:
         return "is not positive (τ → 0 is the one-hot argmax: --hard writes it)"
     if value < 0:
         return "is not positive"
+    if value < TAU_MIN:
+        return f"is below {TAU_MIN:g}, the smallest τ accepted (far above it every sample is one-hot: --hard writes it)"
     return ""
 
 
@@ -136,7 +144,7 @@ def check_taus(tau: float | ArrayLike) -> tuple[np.ndarray, bool]:
         problem = _tau_problem(float(value))
         if problem:
             where = "tau" if scalar else f"tau[{i}]"
-            raise InputError(f"{where} = {float(value)!r} {problem.split(' (')[0]}; tau must be positive and finite")
+            raise InputError(f"{where} = {float(value)!r} {problem.split(' (')[0]}; tau must be finite and at least {TAU_MIN:g}")
     return flat, scalar
 
 

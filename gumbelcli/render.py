@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -66,19 +68,23 @@ def _constant(piece: bytes, m: int) -> np.ndarray:
     return np.broadcast_to(np.frombuffer(piece, dtype=np.uint8), (m, len(piece)))
 
 
-def format_lines(draws: np.ndarray, table: np.ndarray, sep: bytes, prefix: bytes = b"", suffix: bytes = b"\n") -> bytes:
+def format_lines(
+    draws: np.ndarray, table: np.ndarray, sep: bytes | Sequence[bytes], prefix: bytes = b"", suffix: bytes = b"\n"
+) -> bytes:
     """One line per draw: ``prefix + token[row 0] + sep + token[row 1] ... + suffix``.
 
-    ``draws`` has shape ``(m, rows)``. The result is the same as a Python loop of ``join`` calls,
-    computed with a gather and one mask over the bytes.
+    ``draws`` has shape ``(m, columns)``; ``sep`` is one separator, or one per gap between columns
+    (``columns - 1`` of them). The result is the same as a Python loop of ``join`` calls, computed
+    with a gather and one mask over the bytes.
     """
     m, rows = draws.shape
+    seps = [sep] * max(rows - 1, 0) if isinstance(sep, bytes) else list(sep)
     pieces: list[np.ndarray] = []
     if prefix:
         pieces.append(_constant(prefix, m))
     for r in range(rows):
         if r:
-            pieces.append(_constant(sep, m))
+            pieces.append(_constant(seps[r - 1], m))
         pieces.append(table[draws[:, r]])
     if suffix:
         pieces.append(_constant(suffix, m))
@@ -106,8 +112,14 @@ class DrawWriter:
         Category labels; indices are written when None.
     k, rows, n : int
         Categories, distributions in the batch, draws per distribution.
-    report : SampleReport or None, set before :meth:`close`
-        For "json" only: when set, the output is ``{"draws": [...], "report": {...}}``.
+    with_report : bool
+        For "json" only: the output is ``{"draws": [...], "report": {...}}`` (the report is given to :meth:`close`).
+    per_draw : int, optional
+        Draws without replacement: each draw is ``per_draw`` categories, in order (chunks of shape
+        ``(m, rows, per_draw)``). Text puts them on one line (rows after rows for a batch), CSV/TSV
+        under the header ``draw_1..draw_k`` (``row1_1..`` for a batch), JSON as a list per draw
+        (a list of lists for a batch); npy is ``(n, k)``, or ``(rows, n, k)`` written row by row
+        (then :meth:`write` takes ``(m, k)`` blocks of one row, in row-major order).
     """
 
     def __init__(
@@ -119,10 +131,12 @@ class DrawWriter:
         rows: int,
         n: int,
         with_report: bool = False,
+        per_draw: int | None = None,
     ) -> None:
         self.stream = stream
         self.fmt = fmt
         self.rows = rows
+        self.per_draw = per_draw
         self.with_report = with_report
         self.first = True
         self.table = token_table(category_tokens(labels, k, fmt))
@@ -130,24 +144,36 @@ class DrawWriter:
             from numpy.lib import format as npformat
 
             # A batch is (rows, n) in Fortran order, which is exactly draw-by-draw order on disk,
-            # so the array streams without holding it.
-            shape = (n,) if rows == 1 else (rows, n)
-            header = {"descr": np.dtype("<i8").str, "fortran_order": rows > 1, "shape": shape}
+            # so the array streams without holding it. Draws without replacement are (n, k) or
+            # (rows, n, k) in C order; a batch then comes row by row.
+            if per_draw is None:
+                shape: tuple[int, ...] = (n,) if rows == 1 else (rows, n)
+            else:
+                shape = (n, per_draw) if rows == 1 else (rows, n, per_draw)
+            header = {"descr": np.dtype("<i8").str, "fortran_order": rows > 1 and per_draw is None, "shape": shape}
             npformat.write_array_header_2_0(stream, header)
         elif fmt in ("csv", "tsv"):
+            from .topk import topk_header
+
             delimiter = "," if fmt == "csv" else "\t"
-            names = ["draw"] if rows == 1 else [f"row{r + 1}" for r in range(rows)]
+            if per_draw is not None:
+                names = topk_header(rows, per_draw)
+            else:
+                names = ["draw"] if rows == 1 else [f"row{r + 1}" for r in range(rows)]
             stream.write((delimiter.join(names) + "\n").encode())
         elif fmt == "json":
             stream.write(b'{"draws": [\n' if with_report else b"[\n")
 
     def write(self, draws: np.ndarray) -> None:
-        """Write a chunk of draws, shape ``(m, rows)``."""
+        """Write a chunk of draws, shape ``(m, rows)``, or ``(m, rows, k)`` for draws without replacement."""
         if len(draws) == 0:
             return
         fmt = self.fmt
         if fmt == "npy":
             self.stream.write(np.ascontiguousarray(draws, dtype="<i8").tobytes())
+            return
+        if self.per_draw is not None:
+            self._write_tuples(draws.reshape(len(draws), -1))
             return
         if fmt == "json":
             prefix, suffix = (b"[", b"]") if self.rows > 1 else (b"", b"")
@@ -160,6 +186,21 @@ class DrawWriter:
         else:
             sep = {"csv": b",", "tsv": b"\t"}.get(fmt, b" ")
             self.stream.write(format_lines(draws, self.table, sep))
+        self.first = False
+
+    def _write_tuples(self, flat: np.ndarray) -> None:
+        """Draws without replacement, ``(m, rows · k)`` category indices, as text lines."""
+        k, rows = self.per_draw or 1, self.rows
+        if self.fmt in ("json", "jsonl"):
+            gaps = [b"], [" if (c + 1) % k == 0 else b", " for c in range(rows * k - 1)]
+            head, tail = (b"[[", b"]]") if rows > 1 else (b"[", b"]")
+            if self.fmt == "jsonl":
+                self.stream.write(format_lines(flat, self.table, gaps, head, tail + b"\n"))
+            else:
+                data = format_lines(flat, self.table, gaps, head, tail + b",\n")[:-2]
+                self.stream.write(data if self.first else b",\n" + data)
+        else:
+            self.stream.write(format_lines(flat, self.table, {"csv": b",", "tsv": b"\t"}.get(self.fmt, b" ")))
         self.first = False
 
     def close(self, report: SampleReport | None = None) -> None:
@@ -177,7 +218,14 @@ class DrawWriter:
 
 
 def write_counts(stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport) -> None:
-    """Per-category counts, ``counts`` of shape ``(rows, K)``, in a data format."""
+    """Per-category counts, ``counts`` of shape ``(rows, K)``, in a data format.
+
+    Draws without replacement give counts of shape ``(rows, K, k)``: how often each category came
+    at each position (see :func:`write_position_counts`).
+    """
+    if counts.ndim == 3:
+        write_position_counts(stream, fmt, counts, labels, report)
+        return
     rows, k = counts.shape
     if fmt == "npy":
         np.save(stream, counts[0] if rows == 1 else counts, allow_pickle=False)
@@ -199,6 +247,44 @@ def write_counts(stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequen
         stream.write(buf.getvalue().encode())
     else:  # plain: one line per category, a count per distribution
         text = "\n".join(" ".join(str(int(c)) for c in counts[:, i]) for i in range(k))
+        stream.write((text + "\n").encode())
+    stream.flush()
+
+
+def write_position_counts(
+    stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport
+) -> None:
+    """Counts of draws without replacement per category and position, ``counts`` of shape ``(rows, K, k)``.
+
+    One line per category: its count at position 1, 2, ..., k (a batch: those of row 1, then row 2,
+    ...); their sum is the number of draws that hold the category. CSV/TSV: ``label,pos_1..pos_k``
+    (``label,row1_pos_1,..`` for a batch); JSON lines: ``{"label": .., "counts": [..]}`` (a list per
+    row for a batch); npy: ``(K, k)`` or ``(rows, K, k)``; JSON: the report (its tests, the inclusion
+    counts) and ``position_counts``, the ``(K, k)`` (or ``(rows, K, k)``) table.
+    """
+    rows, n_categories, k = counts.shape
+    if fmt == "npy":
+        np.save(stream, counts[0] if rows == 1 else counts, allow_pickle=False)
+    elif fmt == "json":
+        data = report.to_dict()
+        data["position_counts"] = (counts[0] if rows == 1 else counts).tolist()  # [category][position], per row
+        stream.write((json.dumps(data, ensure_ascii=False) + "\n").encode())
+    elif fmt == "jsonl":
+        lines = []
+        for i, label in enumerate(labels):
+            value: Any = [int(c) for c in counts[0, i]] if rows == 1 else [[int(c) for c in counts[r, i]] for r in range(rows)]
+            lines.append(json.dumps({"label": label, "counts": value}, ensure_ascii=False))
+        stream.write(("\n".join(lines) + "\n").encode())
+    elif fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        positions = [f"pos_{j + 1}" for j in range(k)]
+        writer.writerow(["label"] + (positions if rows == 1 else [f"row{r + 1}_{p}" for r in range(rows) for p in positions]))
+        for i, label in enumerate(labels):
+            writer.writerow([label, *(int(c) for c in counts[:, i].reshape(-1))])
+        stream.write(buf.getvalue().encode())
+    else:  # plain: one line per category, its counts at the k positions (row after row)
+        text = "\n".join(" ".join(str(int(c)) for c in counts[:, i].reshape(-1)) for i in range(n_categories))
         stream.write((text + "\n").encode())
     stream.flush()
 
@@ -252,42 +338,68 @@ def pooled_summary(test: GofResult) -> str:
     return f"pooled into one cell (expected counts < 5): {shown}"
 
 
+#: Bars of observed frequency: 16 cells where there is room, down to this many on a narrow terminal.
+BAR_MIN_WIDTH = 8
+
+
+def _bar_room(console: Any, table: Any, rows: list[list[Any]]) -> tuple[int, str]:
+    """How wide the bars of a table can be on ``console``, and their header; (0, "") if none fit.
+
+    The numbers are never cut short: the bars take what the table leaves of the console's width
+    (on an 80-column terminal, about 15 cells), and are left out below :data:`BAR_MIN_WIDTH`.
+    """
+    from rich.measure import Measurement
+
+    for cells in rows:  # a throwaway table, measured at its natural width
+        table.add_row(*cells)
+    natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
+    room = console.width - natural - 3  # " │ " before the new column
+    if room >= 24:
+        return 16, "observed █ vs expected │"
+    header = "obs █ exp │"
+    if room >= max(BAR_MIN_WIDTH, len(header)):
+        return min(16, room), header
+    return 0, ""
+
+
 def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
     """Draw one test's per-category table and verdict on a rich console."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=test.name or None, title_justify="left", show_edge=False, pad_edge=False)
-    for column, justify in [
-        ("category", "left"),
-        ("target p", "right"),
-        ("count", "right"),
-        ("freq", "right"),
-        ("expected", "right"),
-        ("residual", "right"),
-    ]:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    if bars:
-        table.add_column("observed ▮ vs expected │", no_wrap=True)
+    def build(bars_header: str) -> Table:
+        table = Table(title=test.name or None, title_justify="left", show_edge=False, pad_edge=False)
+        for column, justify in [
+            ("category", "left"),
+            ("target p", "right"),
+            ("count", "right"),
+            ("freq", "right"),
+            ("expected", "right"),
+            ("residual", "right"),
+        ]:
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        if bars_header:
+            table.add_column(bars_header, no_wrap=True)
+        return table
+
     cats = test.categories
     shown = cats if len(cats) <= TABLE_MAX_CATEGORIES else sorted(test.most_deviant(10), key=cats.index)
-    scale = max([c.freq for c in shown] + [c.prob for c in shown] + [1e-300])
-    width = 16
-    for c in shown:
-        cells = [Text(c.label), _fmt_num(c.prob), str(c.count), f"{c.freq:.6f}", _fmt_num(c.expected), f"{c.residual:+.2f}"]
-        if bars:
+    rows = [
+        [Text(c.label), _fmt_num(c.prob), str(c.count), f"{c.freq:.6f}", _fmt_num(c.expected), f"{c.residual:+.2f}"]
+        for c in shown
+    ]
+    width, header = _bar_room(console, build(""), rows) if bars else (0, "")
+    table = build(header)
+    if width:
+        scale = max([c.freq for c in shown] + [c.prob for c in shown] + [1e-300])
+        for c, cells in zip(shown, rows):
             bar = _bar(c.freq, scale, width).ljust(width)
             mark = min(width - 1, round(c.prob / scale * width)) if c.prob > 0 else None
             if mark is not None and mark < len(bar) and bar[mark] == " ":
                 bar = bar[:mark] + "│" + bar[mark + 1 :]
             cells.append(bar)
+    for cells in rows:
         table.add_row(*cells)
-    if bars:
-        from rich.measure import Measurement
-
-        natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
-        if natural > console.width:
-            table.columns.pop()  # the bars do not fit (an 80-column terminal): keep the numbers whole
     console.print(table)
     if len(shown) < len(cats):
         console.print(
@@ -304,11 +416,98 @@ def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
 
 def render_sample_report(console: Any, report: SampleReport, *, bars: bool = True) -> None:
     """The human report of ``gumbel sample``: per distribution a table and the test's verdict."""
+    if report.k is not None:
+        render_topk_report(console, report, bars=bars)
+        return
     for i, test in enumerate(report.tests):
         if i:
             console.print()
         render_test_table(console, test, bars=bars)
     console.print(f"n = {report.n:,} draws per distribution, seed = {report.seed}", markup=False, highlight=False)
+    if report.temperature is not None:
+        console.print(temperature_note(report.temperature), markup=False, highlight=False)
+
+
+def temperature_note(temperature: float) -> str:
+    return f"target p = softmax(log p / T) at T = {temperature:g}: the tempered distribution, which was sampled and tested"
+
+
+def render_topk_report(console: Any, report: SampleReport, *, bars: bool = True) -> None:
+    """The report of draws without replacement: per distribution, position 1 and inclusion, then the tests.
+
+    The table shows per category the target probability, the count at position 1 with its
+    frequency, expected count and standardized residual (position 1 follows ``p`` exactly), and
+    how many draws hold the category (inclusion: frequencies sum to k, no test — their exact law
+    has no closed form). Under it, the chi-square tests of position 1 and position 2 (against its
+    exact law).
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    k = report.k or 1
+    per_row = 2 if k >= 2 else 1
+    rows = len(report.tests) // per_row
+    for r in range(rows):
+        if r:
+            console.print()
+        tests = report.tests[r * per_row : (r + 1) * per_row]
+        first = tests[0]
+        title = f"row {r + 1}: " if rows > 1 else ""
+        table = Table(title=f"{title}{k} distinct categories per draw", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("category", "target p", "1st count", "1st freq", "expected", "residual", "in draw", "in-draw freq"):
+            table.add_column(column, justify="left" if column == "category" else "right")
+        if bars:
+            table.add_column("1st ▮ vs p │", no_wrap=True)
+        cats = first.categories
+        shown = cats if len(cats) <= TABLE_MAX_CATEGORIES else sorted(first.most_deviant(10), key=cats.index)
+        inclusion = report.inclusion[r] if report.inclusion else [0] * len(cats)
+        scale = max([c.freq for c in shown] + [c.prob for c in shown] + [1e-300])
+        for c in shown:
+            i = cats.index(c)
+            cells = [
+                Text(c.label),
+                _fmt_num(c.prob),
+                str(c.count),
+                f"{c.freq:.6f}",
+                _fmt_num(c.expected),
+                f"{c.residual:+.2f}",
+                str(inclusion[i]),
+                f"{inclusion[i] / report.n:.6f}" if report.n else "0",
+            ]
+            if bars:
+                bar = _bar(c.freq, scale, 16).ljust(16)
+                mark = min(15, round(c.prob / scale * 16)) if c.prob > 0 else None
+                if mark is not None and mark < len(bar) and bar[mark] == " ":
+                    bar = bar[:mark] + "│" + bar[mark + 1 :]
+                cells.append(bar)
+            table.add_row(*cells)
+        if bars:
+            from rich.measure import Measurement
+
+            natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
+            if natural > console.width:
+                table.columns.pop()
+        console.print(table)
+        if len(shown) < len(cats):
+            console.print(
+                f"(showing the {len(shown)} categories of position 1 that deviate most, of {len(cats)}; "
+                "--counts --format csv lists every position of every category)",
+                markup=False,
+                highlight=False,
+            )
+        for test in tests:
+            console.print(Text(f"{test.name}: {test_summary(test)}", style="bold red" if test.rejected else "green"))
+            if test.pooled:
+                console.print(f"{test.name}: {pooled_summary(test)}", markup=False, highlight=False)
+    console.print(
+        f"n = {report.n:,} draws of {k} distinct categories per distribution (Gumbel-top-k), seed = {report.seed}. "
+        "Position 1 follows p; position 2 is tested against its exact law p_i Σ_a p_a / (1 - p_a); "
+        f"each test at α / {len(report.tests)} (Bonferroni). 'in draw' counts the draws that hold the category.",
+        markup=False,
+        highlight=False,
+    )
+    if report.temperature is not None:
+        console.print(temperature_note(report.temperature), markup=False, highlight=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,36 +518,84 @@ def render_sample_report(console: Any, report: SampleReport, *, bars: bool = Tru
 def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     """stdout's bytes, or a temporary file beside ``path`` renamed onto it only when all went well.
 
-    An interrupted or failed run (Ctrl-C, SIGTERM, an error) removes the temporary file and leaves
-    any existing ``path`` untouched.
+    An interrupted or failed run (Ctrl-C, SIGTERM, an error) leaves no temporary file and any
+    existing ``path`` untouched. On Linux the temporary file has no name until it is complete
+    (``O_TMPFILE``), so even a run killed with SIGKILL leaves nothing behind; elsewhere it is a
+    hidden ``.NAME.*.part`` file, removed on any failure the program lives to see.
     """
     if path is None:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    if "\x00" in path:  # possible from the Python API, not from a shell
+        raise InputError(f"cannot write --output {path!r}: a path cannot hold a NUL byte; give a file path")
     target = os.path.abspath(path)
     if os.path.isdir(target):
         raise InputError(f"cannot write --output {path!r}: it is a directory; give a file path")
-    folder = os.path.dirname(target)
+    folder, base = os.path.split(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".part")
+        fd, tmp = _open_temporary(folder, base)
     except OSError as exc:
         raise InputError(f"cannot write --output {path!r}: {exc.strerror or exc}; give a path in a writable folder") from None
     try:
         # mkstemp makes a private file (0600); give it the mode of the file it replaces, or the one
         # a plain open() would give (0666 minus the umask).
         with contextlib.suppress(OSError):
-            os.chmod(tmp, os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~_umask())
+            os.fchmod(fd, os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as stream:
             yield stream
+            stream.flush()
+            if tmp is None:  # complete: give the unnamed file a (temporary) name in the folder
+                try:
+                    tmp = _link_unnamed(fd, folder, base)
+                except OSError as exc:
+                    raise InputError(f"cannot write --output {path!r}: {exc.strerror or exc}") from None
         try:
             os.replace(tmp, target)
         except OSError as exc:
             raise InputError(f"cannot write --output {path!r}: {exc.strerror or exc}") from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
+
+
+def _open_temporary(folder: str, base: str) -> tuple[int, str | None]:
+    """A new file in ``folder`` open for writing: unnamed (``O_TMPFILE``, name None) where the system
+    and the filesystem allow it, else a named ``.BASE.*.part`` file from :func:`tempfile.mkstemp`."""
+    unnamed = getattr(os, "O_TMPFILE", 0)
+    if unnamed and os.path.isdir("/proc/self/fd"):
+        try:
+            return os.open(folder, unnamed | os.O_RDWR | os.O_CLOEXEC, 0o600), None
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOTSUP):
+                raise
+    return tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".part")
+
+
+def _link_unnamed(fd: int, folder: str, base: str) -> str:
+    """Give the ``O_TMPFILE`` file open as ``fd`` a fresh hidden name in ``folder``; return it."""
+    for _ in range(100):
+        name = os.path.join(folder, f".{base}.{os.urandom(4).hex()}.part")
+        try:
+            os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
+            return name
+        except FileExistsError:
+            continue
+        except OSError:  # a /proc without its magic links: copy the content instead
+            break
+    fd_out, name = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".part")
+    try:
+        with os.fdopen(fd_out, "wb") as dest, os.fdopen(os.dup(fd), "rb") as src:
+            src.seek(0)
+            shutil.copyfileobj(src, dest, 1 << 20)
+        os.chmod(name, os.fstat(fd).st_mode & 0o777)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return name
 
 
 def _umask() -> int:
@@ -376,16 +623,17 @@ def monte_carlo_note(tests: Sequence[GofResult], m: int, alpha: float) -> str:
     sims = [int(t.extra["simulations"]) for t in tests if t.extra.get("simulations")]
     if not sims or m / (min(sims) + 1) < alpha:
         return ""
-    b, need = min(sims), math.floor(m / alpha + 1e-9)
+    b, need = min(sims), m / alpha + 1e-9
+    advice = f"use --monte-carlo {math.floor(need)} or more" if need < 2**63 else "use a larger --alpha"
     return (
         f"with --monte-carlo {b} the smallest p-value is 1/{b + 1}, so Holm over {m} tests cannot reject at "
-        f"α = {alpha:g}: use --monte-carlo {need} or more"
+        f"α = {alpha:g}: {advice}"
     )
 
 
 def verify_notes(result: VerifyResult) -> list[str]:
     """Sentences under the table: what was pooled, certain rejections, how p-values were computed."""
-    notes = []
+    notes = list(result.notes)
     for test in result.tests:
         name = test.name or "samples"
         if test.pooled:
@@ -475,8 +723,11 @@ def render_verify(console: Any, result: VerifyResult, *, bars: bool = True) -> N
                 console.print(f"{test.name}: most deviant {_deviants(test, 3)}", markup=False, highlight=False)
         for note in verify_notes(result):
             console.print(note, markup=False, highlight=False)
-    elif result.noise == "gaussian":
-        console.print(verify_notes(result)[-1], markup=False, highlight=False)
+    else:
+        for note in result.notes:
+            console.print(note, markup=False, highlight=False)
+        if result.noise == "gaussian":
+            console.print(verify_notes(result)[-1], markup=False, highlight=False)
     console.print(Text(verify_verdict(result), style="bold red" if result.rejected else "bold green"))
 
 
@@ -823,10 +1074,36 @@ def render_relax_report(console: Any, result: Any, *, bars: bool = True) -> None
             verdict = Text(f"p = {_fmt_p(test.p_value)}: {'REJECTED' if test.rejected else 'consistent'}", style=style)
             table.add_row(_fmt_num(s.tau), f"{s.mean_max:.6f}", f"{s.mean_entropy:.6f}", f"{s.mean_vertex_distance:.6f}", verdict)
         console.print(table)
+        if bars:
+            render_relax_bars(console, row)
         console.print()
         render_test_table(console, row.taus[0].argmax, bars=bars)
     for note in relax_notes(result):
         console.print(note, markup=False, highlight=False)
+
+
+def render_relax_bars(console: Any, row: Any) -> None:
+    """Bars of the mean largest coordinate per τ, from 1/K (the centre of the simplex) to 1 (a vertex).
+
+    K counts the categories of positive probability (the others stay at y = 0). The bars take at
+    most 40 cells and what the console leaves beside the numbers; on a console too narrow for
+    :data:`BAR_MIN_WIDTH` cells, or with fewer than two live categories, nothing is drawn.
+    """
+    live = sum(1 for c in row.taus[0].argmax.categories if c.prob > 0)
+    if live < 2:
+        return
+    floor = 1.0 / live
+    taus = [_fmt_num(s.tau) for s in row.taus]
+    pad = max(len(t) for t in taus)
+    width = min(40, console.width - (len("τ = ") + pad + 2 + 2 + len("0.000000")))
+    if width < BAR_MIN_WIDTH:
+        return
+    console.print(
+        f"mean max y: bars from 1/K = {floor:.3g} (centre of the simplex) to 1 (a vertex)", markup=False, highlight=False
+    )
+    for tau, s in zip(taus, row.taus):
+        bar = _bar(s.mean_max - floor, 1.0 - floor, width).ljust(width)
+        console.print(f"τ = {tau.rjust(pad)}  {bar}  {s.mean_max:.6f}", markup=False, highlight=False)
 
 
 def relax_notes(result: Any) -> list[str]:

@@ -73,18 +73,31 @@ class GofResult:
 
 @dataclass(frozen=True)
 class SampleReport:
-    """What ``gumbel sample`` reports: the seed used and one test per distribution of the batch."""
+    """What ``gumbel sample`` reports: the seed used and one test per distribution of the batch.
+
+    Draws without replacement (``k`` set) have two tests per distribution, position 1 and
+    position 2, and the inclusion counts: how many draws hold each category.
+    """
 
     n: int
     seed: int
     tests: tuple[GofResult, ...]
+    k: int | None = None  #: categories per draw without replacement; None for single draws
+    inclusion: tuple[tuple[int, ...], ...] = ()  #: per row and category, the draws that hold it (k set)
+    temperature: float | None = None  #: the target was softmax(log p / T) at this T (None: T = 1)
 
     @property
     def rejected(self) -> bool:
         return any(t.rejected for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "seed": self.seed, "tests": [t.to_dict() for t in self.tests]}
+        data: dict[str, Any] = {"n": self.n, "seed": self.seed, "tests": [t.to_dict() for t in self.tests]}
+        if self.k is not None:
+            data["per_draw"] = self.k
+            data["inclusion"] = [list(row) for row in self.inclusion]
+        if self.temperature is not None:
+            data["temperature"] = self.temperature
+        return data
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,9 @@ class VerifyResult:
     noise: str = "gumbel"  #: the engine's noise: "gumbel", or "gaussian" for the counter-example
     source: str = ""  #: where external samples came from
     sizes: tuple[int, ...] = ()  #: categories K of each test's distribution
+    notes: tuple[str, ...] = ()  #: sentences on how the tests were made (e.g. draws without replacement)
+    k: int | None = None  #: categories per draw, for draws without replacement
+    temperature: float | None = None  #: the target was softmax(log p / T) at this T (None: T = 1)
 
     def test_rejected(self, i: int) -> bool:
         return self.p_holm[i] < self.alpha
@@ -142,6 +158,9 @@ class VerifyResult:
             "source": self.source,
             "rejected": self.rejected,
             "verdict": self.verdict,
+            **({"per_draw": self.k} if self.k is not None else {}),
+            **({"temperature": self.temperature} if self.temperature is not None else {}),
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:

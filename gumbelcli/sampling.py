@@ -47,7 +47,7 @@ def exponential_noise(rng: np.random.Generator, m: int, k: int, work: Workspace 
 
     The variates are generated in the layout the Gumbel-max kernel reduces fastest for this ``k``
     (category-major below :data:`SMALL_K`), and returned as an ``(m, k)`` view, so every kernel that
-    shares a seed (``gumbel_max``, ``relax``, ``top_k``) sees the *same* noise for the same draw.
+    shares a seed (``gumbel_max``, ``relax``, ``gumbel_topk``) sees the *same* noise for the same draw.
 
     Parameters
     ----------
@@ -146,6 +146,202 @@ def _race_category_major(noise: np.ndarray, inv_weights: np.ndarray) -> np.ndarr
     np.bitwise_or(bits, np.arange(k, dtype=np.int64)[:, None], out=bits)
     smallest = np.minimum.reduce(bits, axis=0)
     return np.bitwise_and(smallest, _INDEX_MASK).astype(np.intp)
+
+
+#: :func:`smallest_k` first keeps the ``k`` of ``B = K / L`` strided blocks with the smallest minima
+#: (:func:`_topk_blocks`) when ``B`` is at least this many times ``k``; below, ``argpartition``
+#: searches the whole row.
+_TOPK_MIN_BLOCKS_PER_K = 4
+#: Keys (draws × categories) :func:`gumbel_topk` orders at once in log space, for rows with extras.
+BLOCK_ROWS_VARIATES = 1 << 16
+
+
+def gumbel_topk(
+    rng: np.random.Generator,
+    inv_weights: np.ndarray,
+    m: int,
+    k: int,
+    work: Workspace | None = None,
+    *,
+    extra_log_probs: np.ndarray | None = None,
+    extra_rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Draw ``m`` ordered samples of ``k`` distinct categories with the Gumbel-top-k trick.
+
+    One pass of the noise of :func:`gumbel_max` (the exponential race: the categories sorted by
+    ``E_i / w_i`` arrive in the order of a Plackett–Luce sample, REFERENCE §6.7), then a partial
+    sort: only the ``k`` smallest race values of a draw are found and ordered, never the whole row.
+    Column 0 is exactly the draw :func:`gumbel_max` makes from the same ``rng``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness; it is advanced exactly as :func:`gumbel_max` advances it.
+    inv_weights : numpy.ndarray
+        ``1 / w_i`` for the K categories of the race, finite and positive.
+    m : int
+        Number of draws.
+    k : int
+        Categories per draw, ``1 <= k <= K`` (``K + len(extra_log_probs)`` with extras).
+    work : Workspace, optional
+        Scratch buffers to reuse (same result).
+    extra_log_probs : numpy.ndarray, optional
+        Log-probabilities (finite, on the scale of ``-log inv_weights``) of categories too
+        improbable for the race's double-precision weights (probability below ~1e-306, e.g. after
+        a small temperature). They never come first in practice, but a draw of k distinct
+        categories may have to reach them. Their noise comes from ``extra_rng``, and the whole row
+        is then ordered in log space (``log E_i - log w_i``), which keeps the race's order.
+    extra_rng : numpy.random.Generator, optional
+        Stream of the extra categories' noise (required with ``extra_log_probs``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(m, k)``, dtype ``intp``: indices into ``inv_weights`` (then into the extras,
+        numbered from K on), best first. The k indices of a row are distinct.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> draws = gumbel_topk(rng, 1 / np.array([0.1, 0.2, 0.3, 0.4]), 5, 2)
+    >>> draws.shape, bool((draws[:, 0] != draws[:, 1]).all())
+    ((5, 2), True)
+    >>> bool((gumbel_topk(np.random.default_rng(3), 1 / np.array([0.2, 0.8]), 6, 1)[:, 0]
+    ...       == gumbel_max(np.random.default_rng(3), 1 / np.array([0.2, 0.8]), 6)).all())
+    True
+    """
+    n_race = inv_weights.shape[0]
+    if extra_log_probs is not None and len(extra_log_probs):
+        if extra_rng is None:
+            raise ValueError("extra_log_probs needs extra_rng")
+        return _topk_log_space(rng, inv_weights, m, k, work, extra_log_probs, extra_rng)
+    if not 1 <= k <= n_race:
+        raise ValueError(f"k = {k} is not between 1 and the {n_race} categories")
+    if n_race == 1:  # as gumbel_max: no noise is drawn
+        return np.zeros((m, 1), dtype=np.intp)
+    noise = exponential_noise(rng, m, n_race, work)
+    if k == 1:
+        return race(noise, inv_weights)[:, None]
+    if n_race < SMALL_K:
+        return _topk_category_major(noise.T, inv_weights, k)
+    np.multiply(noise, inv_weights, out=noise)
+    return smallest_k(noise, k)
+
+
+def _topk_category_major(noise: np.ndarray, inv_weights: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` smallest of each column of a ``(K, m)`` block, K < 16, in order, overwriting it.
+
+    The race values carry their category in the low bits, as in :func:`_race_category_major`, so
+    the first of them is exactly that function's winner, and sorting the int64 keys sorts the
+    categories. For a few of them, ``k`` rounds each take the column minima (one vectorized pass
+    over K short rows) and overwrite each minimum with the largest int64; for more, the rows of the
+    transposed block are sorted, which costs about the same at any k.
+    """
+    n_race, m = noise.shape
+    np.multiply(noise, inv_weights[:, None], out=noise)
+    bits = noise.view(np.int64)
+    np.bitwise_and(bits, ~_INDEX_MASK, out=bits)
+    np.bitwise_or(bits, np.arange(n_race, dtype=np.int64)[:, None], out=bits)
+    if k > 3:
+        ordered = np.sort(bits.T, axis=1)[:, :k]  # a C-ordered copy, sorted row by row
+        return np.bitwise_and(ordered, _INDEX_MASK).astype(np.intp)
+    out = np.empty((m, k), dtype=np.intp)
+    flat = bits.reshape(-1)
+    columns = np.arange(m)
+    for j in range(k):
+        smallest = np.minimum.reduce(bits, axis=0)
+        winner = np.bitwise_and(smallest, _INDEX_MASK)
+        out[:, j] = winner
+        if j + 1 < k:
+            flat[winner * m + columns] = np.iinfo(np.int64).max
+    return out
+
+
+def smallest_k(keys: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` smallest values of each row of ``keys`` (m, K), in increasing order.
+
+    A partial sort: the k smallest are found by :func:`_topk_blocks` (long rows) or
+    ``argpartition`` (short rows), and only those k are sorted. Ties (of probability zero for
+    continuous noise) go to the smaller index.
+    """
+    keys = np.ascontiguousarray(keys)
+    m, n_race = keys.shape
+    if k >= n_race:
+        return np.argsort(keys, axis=1, kind="stable")[:, :k]
+    length = min(128, max(16, math.isqrt(n_race // k)))
+    if n_race // length >= _TOPK_MIN_BLOCKS_PER_K * k:
+        candidates = _topk_blocks(keys, k, length)
+    else:
+        candidates = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    flat = keys.reshape(-1)
+    offsets = (np.arange(m) * n_race)[:, None]
+    values = flat[candidates + offsets]
+    order = np.lexsort((candidates, values), axis=1) if m else candidates
+    return np.take_along_axis(candidates, order, axis=1)
+
+
+def _topk_blocks(keys: np.ndarray, k: int, length: int) -> np.ndarray:
+    """Indices of the ``k`` smallest values of each row of ``keys`` (C-contiguous; unordered), through strided blocks.
+
+    The first ``B·L`` values of a row, seen as an ``(L, B)`` array, form B strided blocks of L
+    values whose minima come from one vectorized ``minimum.reduce`` (the cost of an ``argmin``).
+    Every one of the k smallest values of the row lies in one of the k blocks with the smallest
+    minima (any value below the k-th smallest minimum is in such a block), or in the < L values
+    after ``B·L``: a partial sort then runs on those ``k·L + (K - B·L)`` candidates only.
+    """
+    m, n_race = keys.shape
+    blocks = n_race // length
+    body = keys[:, : blocks * length].reshape(m, length, blocks)
+    minima = np.minimum.reduce(body, axis=1)  # (m, B)
+    chosen = np.argpartition(minima, k - 1, axis=1)[:, :k]  # (m, k) block numbers
+    candidates = (chosen[:, :, None] + blocks * np.arange(length)).reshape(m, k * length)
+    if blocks * length < n_race:  # the tail after B·L: always a candidate
+        tail = np.broadcast_to(np.arange(blocks * length, n_race), (m, n_race - blocks * length))
+        candidates = np.concatenate([candidates, tail], axis=1)
+    flat = keys.reshape(-1)
+    offsets = (np.arange(m) * n_race)[:, None]
+    values = flat[candidates + offsets]
+    best = np.argpartition(values, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(candidates, best, axis=1)
+
+
+def _topk_log_space(
+    rng: np.random.Generator,
+    inv_weights: np.ndarray,
+    m: int,
+    k: int,
+    work: Workspace | None,
+    extra_log_probs: np.ndarray,
+    extra_rng: np.random.Generator,
+) -> np.ndarray:
+    """:func:`gumbel_topk` for a row with extra categories: keys ``log E_i - log w_i`` for all of them.
+
+    The race's keys are ``log(E_i / w_i)``, the logarithm of its own values, so their order is the
+    race's order. The race's noise is drawn for all ``m`` draws at once, as :func:`gumbel_max`
+    draws it; the extras' noise, and the selection, go in slices of draws that hold about
+    :data:`BLOCK_ROWS_VARIATES` keys, so memory stays bounded however many extras there are.
+    """
+    n_race, n_extra = inv_weights.shape[0], len(extra_log_probs)
+    width = n_race + n_extra
+    if not 1 <= k <= width:
+        raise ValueError(f"k = {k} is not between 1 and the {width} categories")
+    out = np.empty((m, k), dtype=np.intp)
+    step = max(1, BLOCK_ROWS_VARIATES // width)
+    keys = np.empty((min(step, m), width))
+    extra = np.empty((min(step, m), n_extra))
+    with np.errstate(divide="ignore"):  # a variate of exactly 0 gives -inf: it wins, as in the race
+        race_values = exponential_noise(rng, m, n_race, work) * inv_weights  # a copy, (m, K), C order
+        np.log(race_values, out=race_values)
+        for start in range(0, m, step):
+            size = min(step, m - start)
+            block, part = keys[:size], extra[:size]
+            extra_rng.standard_exponential(out=part)
+            np.log(part, out=part)
+            part -= extra_log_probs
+            block[:, :n_race] = race_values[start : start + size]
+            block[:, n_race:] = part
+            out[start : start + size] = smallest_k(block, k)
+    return out
 
 
 def gaussian_max(
@@ -351,7 +547,8 @@ def _race_ratios(source: np.ndarray, inv_weights: np.ndarray, axis: int, q: np.n
     ``exp((z_i - max z) / τ) = q_i^(1/τ)``. A category whose probability underflows has
     ``1/p = inf`` and gets ``q = 0``, which is its ``y`` to double precision whenever τ <= 1.
     """
-    with np.errstate(invalid="ignore"):  # 0 · inf = nan is detected below
+    # 0 · inf = nan is detected below; E · (1/p) overflowing to inf for a tiny p gives q = 0, as it should
+    with np.errstate(invalid="ignore", over="ignore"):
         np.multiply(source, inv_weights, out=q)
     top = q.min(axis=axis, keepdims=True)
     if not (top > 0).all():  # a variate of exactly 0 (or 0 · inf): the log-space path handles it

@@ -188,19 +188,29 @@ def gof_test(
     )
 
 
-def sample_report(target: Any, counts: np.ndarray, *, seed: int, alpha: float) -> SampleReport:
+def sample_report(
+    target: Any, counts: np.ndarray, *, seed: int, alpha: float, temperature: float | None = None
+) -> SampleReport:
     """Test every row of a batch of ``counts`` (shape ``(rows, K)``) against its target row.
 
     Each row is tested at ``alpha / rows`` (Bonferroni, REFERENCE §7), so that the chance of *any*
     row of a correct batch being rejected (``sample --check`` exiting 1) stays below ``alpha``.
+    Counts of draws without replacement, shape ``(rows, K, k)`` (one count per position), get
+    :func:`gumbelcli.topk.topk_sample_report`. ``temperature`` (when not None or 1) is recorded:
+    ``target`` is then the tempered distribution.
     """
+    temperature = None if temperature == 1.0 else temperature
+    if counts.ndim == 3:
+        from .topk import topk_sample_report
+
+        return topk_sample_report(target, counts, seed=seed, alpha=alpha, temperature=temperature)
     labels = target.display_labels
     row_alpha = alpha / target.rows
     tests = tuple(
         gof_test(counts[r], target.probs[r], labels, alpha=row_alpha, name=f"row {r + 1}" if target.rows > 1 else "")
         for r in range(target.rows)
     )
-    return SampleReport(n=int(counts[0].sum()), seed=seed, tests=tests)
+    return SampleReport(n=int(counts[0].sum()), seed=seed, tests=tests, temperature=temperature)
 
 
 def monte_carlo_pvalue(

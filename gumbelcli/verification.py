@@ -27,12 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from .engine import GaussianMaxSampler, GumbelMaxSampler, ProgressCallback, root_entropy
+from .engine import GaussianMaxSampler, GaussianTopKSampler, GumbelMaxSampler, ProgressCallback, TopKSampler, root_entropy
 from .errors import InputError
 from .inputs import Target, target_from_logits, target_from_probs
 from .results import CheckResult, GofResult, TheoryResult, VerifyResult
 from .sampling import exponential_noise, relax
 from .stats import gof_test, holm
+from .topk import TopkTally, method_note, topk_header, topk_tests
 
 __all__ = [
     "NOISES",
@@ -41,13 +42,17 @@ __all__ = [
     "TheoryContext",
     "default_draws",
     "draws_to_counts",
+    "map_draws",
     "read_samples",
     "reference_cases",
     "run_suite",
     "run_theory",
     "suite_draws",
+    "read_topk_samples",
     "verify_counts",
     "verify_engine",
+    "verify_topk_draws",
+    "verify_topk_engine",
 ]
 
 #: The noises the engine can add: the real one, and the Gaussian counter-example (REFERENCE §6.6).
@@ -59,6 +64,7 @@ EULER_GAMMA = 0.5772156649015329
 _KEY_CASE = 0  # the engine's draws of suite case i: (0, i)
 _KEY_SIMULATION = 1  # Monte Carlo tables of test i: (1, i)
 _KEY_THEORY = 2  # theory checks: (2, property, distribution)
+_KEY_PIT = 3  # the uniforms of the PIT test of draws without replacement: (3,) or (3, case)
 
 
 def _child_seed(entropy: int, *key: int) -> int:
@@ -95,6 +101,7 @@ class ReferenceCase:
     target: Target
     n: int  #: default draws per row
     why: str  #: what a sampler must get right to pass
+    k: int | None = None  #: draws of k distinct categories without replacement (Gumbel-top-k), if set
 
     def row_name(self, row: int) -> str:
         return self.name if self.target.rows == 1 else f"{self.name} (row {row + 1})"
@@ -145,6 +152,20 @@ def reference_cases() -> tuple[ReferenceCase, ...]:
             target_from_probs([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25]]),
             300_000,
             "several rows at once, each its own distribution",
+        ),
+        ReferenceCase(
+            "without replacement k=2 of K=4",
+            target_from_probs([0.1, 0.2, 0.3, 0.4]),
+            300_000,
+            "Gumbel-top-k: all 12 ordered pairs against their exact Plackett–Luce probabilities",
+            k=2,
+        ),
+        ReferenceCase(
+            "without replacement k=3 of K=100",
+            target_from_probs(np.where(np.arange(100) % 10 == 9, 0.0, 0.97 ** np.arange(100))),
+            200_000,
+            "Gumbel-top-k with zeros: positions 1 and 2 against their exact laws, later ones by the PIT",
+            k=3,
         ),
     )
 
@@ -205,8 +226,13 @@ def _family(
     seed: int | None,
     noise: str = "gumbel",
     source: str = "",
+    notes: Sequence[str] = (),
+    k: int | None = None,
+    temperature: float | None = None,
 ) -> VerifyResult:
     adjusted = holm([t.p_value for t in tests])
+    if temperature is not None and temperature != 1.0:
+        notes = [*notes, f"the target was tempered: p = softmax(log p / T) at T = {temperature:g}, tested as such"]
     return VerifyResult(
         mode=mode,
         tests=tuple(tests),
@@ -216,6 +242,9 @@ def _family(
         noise=noise,
         source=source,
         sizes=tuple(sizes),
+        notes=tuple(notes),
+        k=k,
+        temperature=None if temperature == 1.0 else temperature,
     )
 
 
@@ -228,6 +257,7 @@ def verify_counts(
     monte_carlo: int | None = None,
     seed: int | None = None,
     source: str = "",
+    temperature: float | None = None,
 ) -> VerifyResult:
     """Test per-category counts (from anyone's samples) against every row of ``target``.
 
@@ -247,6 +277,8 @@ def verify_counts(
         Seed of the simulation (fresh entropy when None and ``monte_carlo`` is set).
     source : str
         Where the samples came from, for the report.
+    temperature : float, optional
+        The temperature ``target`` was divided by (:func:`~gumbelcli.inputs.apply_temperature`), for the report.
 
     Returns
     -------
@@ -264,7 +296,10 @@ def verify_counts(
     names = [f"row {r + 1}" if target.rows > 1 else "samples" for r in range(target.rows)]
     rngs = (lambda r: _child_rng(entropy, _KEY_SIMULATION, r)) if monte_carlo else None
     tests = _test_rows(target, counts, names, stat=stat, alpha=alpha, monte_carlo=monte_carlo, rngs=rngs)
-    return _family("samples", tests, [target.n_categories] * target.rows, alpha=alpha, seed=entropy, source=source)
+    return _family(
+        "samples", tests, [target.n_categories] * target.rows, alpha=alpha, seed=entropy, source=source,
+        temperature=temperature,
+    )
 
 
 def verify_engine(
@@ -278,6 +313,7 @@ def verify_engine(
     monte_carlo: int | None = None,
     noise: str = "gumbel",
     progress: ProgressCallback | None = None,
+    temperature: float | None = None,
 ) -> VerifyResult:
     """Draw ``n`` times from every row of ``target`` with our engine and test the counts.
 
@@ -299,6 +335,8 @@ def verify_engine(
         "gumbel", or "gaussian" for the counter-example the tests must reject.
     progress : callable, optional
         Called with the number of draws done after each chunk.
+    temperature : float, optional
+        The temperature ``target`` was divided by, for the report.
 
     Returns
     -------
@@ -310,7 +348,10 @@ def verify_engine(
     names = [f"row {r + 1}" if target.rows > 1 else "target" for r in range(target.rows)]
     rngs = lambda r: _child_rng(entropy, _KEY_SIMULATION, r)  # noqa: E731
     tests = _test_rows(target, counts, names, stat=stat, alpha=alpha, monte_carlo=monte_carlo, rngs=rngs)
-    return _family("engine", tests, [target.n_categories] * target.rows, alpha=alpha, seed=entropy, noise=noise)
+    return _family(
+        "engine", tests, [target.n_categories] * target.rows, alpha=alpha, seed=entropy, noise=noise,
+        temperature=temperature,
+    )
 
 
 def run_suite(
@@ -340,27 +381,199 @@ def run_suite(
     Returns
     -------
     VerifyResult
-        One test per distribution (per row for the batch case). With ``noise="gaussian"`` the
-        verdict must be "reject": the skewed cases expose the wrong noise (the uniform ones cannot,
-        by symmetry).
+        One test per distribution (per row for the batch case; the without-replacement cases give
+        the tests of :func:`gumbelcli.topk.topk_tests`). With ``noise="gaussian"`` the verdict must
+        be "reject": the skewed cases expose the wrong noise (the uniform ones cannot, by symmetry).
 
     Examples
     --------
     >>> result = run_suite(n=20_000, seed=1)
     >>> len(result.tests), result.verdict
-    (9, 'pass')
+    (13, 'pass')
     """
     entropy = root_entropy(seed)
     tests: list[GofResult] = []
     sizes: list[int] = []
+    notes: list[str] = []
     for i, case in enumerate(reference_cases()):
+        if case.k is not None:
+            sampler_seed = _child_seed(entropy, _KEY_CASE, i)
+            sampler_k = make_topk_sampler(case.target, n or case.n, sampler_seed, case.k, noise)
+            tally = _topk_tally(sampler_k, threads, progress, _child_rng(entropy, _KEY_PIT, i))
+            names = [case.row_name(r) for r in range(case.target.rows)]
+            rngs_k = lambda r, t, i=i: _child_rng(entropy, _KEY_SIMULATION, i, r, t)  # noqa: E731
+            found = topk_tests(tally, names, stat=stat, alpha=alpha, monte_carlo=monte_carlo, rngs=rngs_k)
+            tests += found
+            sizes += [case.target.n_categories] * len(found)
+            notes.append(f"{case.name}: {method_note(tally, lead=False)}")
+            continue
         sampler = make_sampler(case.target, n or case.n, _child_seed(entropy, _KEY_CASE, i), noise)
         counts = sampler.counts(threads, progress)
         names = [case.row_name(r) for r in range(case.target.rows)]
         rngs = lambda r, i=i: _child_rng(entropy, _KEY_SIMULATION, i, r)  # noqa: E731
         tests += _test_rows(case.target, counts, names, stat=stat, alpha=alpha, monte_carlo=monte_carlo, rngs=rngs)
         sizes += [case.target.n_categories] * case.target.rows
-    return _family("suite", tests, sizes, alpha=alpha, seed=entropy, noise=noise)
+    return _family("suite", tests, sizes, alpha=alpha, seed=entropy, noise=noise, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------
+# draws without replacement (gumbel verify -k K --without-replacement)
+
+
+def make_topk_sampler(target: Target, n: int, seed: int | None, k: int, noise: str = "gumbel") -> TopKSampler:
+    """The engine of draws without replacement for ``target``: Gumbel-top-k, or the Gaussian counter-example."""
+    _check_noise(noise)
+    cls = GaussianTopKSampler if noise == "gaussian" else TopKSampler
+    return cls(target, n, seed, k)
+
+
+def _topk_tally(
+    sampler: TopKSampler, threads: int, progress: ProgressCallback | None, rng: np.random.Generator
+) -> TopkTally:
+    """Every draw of ``sampler``, chunk by chunk (in order, so the PIT's uniforms do not depend on threads)."""
+    tally = TopkTally(sampler.target, sampler.k, rng)
+    for chunk in sampler.chunks(sampler.draw_chunk, threads, progress):
+        for r in range(sampler.target.rows):
+            tally.add(r, chunk[:, r])
+    return tally
+
+
+def verify_topk_engine(
+    target: Target,
+    k: int,
+    *,
+    n: int | None = None,
+    seed: int | None = None,
+    threads: int = 1,
+    stat: str = "pearson",
+    alpha: float = 0.01,
+    monte_carlo: int | None = None,
+    noise: str = "gumbel",
+    progress: ProgressCallback | None = None,
+    temperature: float | None = None,
+) -> VerifyResult:
+    """Draw ``n`` ordered samples of ``k`` distinct categories from every row and test them.
+
+    The tests are those of :func:`gumbelcli.topk.topk_tests` (the ordered tuples against their exact
+    Plackett–Luce probabilities, or the position-1, position-2 and PIT tests), Holm-corrected over
+    all of them. With the same ``seed`` the draws are those of ``gumbel sample -k K
+    --without-replacement --seed``.
+
+    Parameters
+    ----------
+    target : Target
+        The distribution(s) to sample and test.
+    k : int
+        Categories per draw (at most the categories of positive probability of every row).
+    n, seed, threads, stat, alpha, monte_carlo, noise, progress, temperature
+        As in :func:`verify_engine`.
+
+    Returns
+    -------
+    VerifyResult
+
+    Examples
+    --------
+    >>> verify_topk_engine(target_from_probs([0.1, 0.2, 0.3, 0.4]), 2, n=20_000, seed=1).verdict
+    'pass'
+    """
+    entropy = root_entropy(seed)
+    sampler = make_topk_sampler(target, n or default_draws(target), entropy, k, noise)
+    tally = _topk_tally(sampler, threads, progress, _child_rng(entropy, _KEY_PIT))
+    return _topk_family("engine", tally, entropy, stat, alpha, monte_carlo, noise=noise, temperature=temperature)
+
+
+def verify_topk_draws(
+    target: Target,
+    draws: np.ndarray,
+    *,
+    seed: int | None = None,
+    stat: str = "pearson",
+    alpha: float = 0.01,
+    monte_carlo: int | None = None,
+    source: str = "",
+    lines: np.ndarray | None = None,
+    temperature: float | None = None,
+) -> VerifyResult:
+    """Test ordered draws of ``k`` distinct categories (from any program) against every row of ``target``.
+
+    Parameters
+    ----------
+    target : Target
+        The distribution(s) the draws should follow.
+    draws : numpy.ndarray
+        Category indices, shape ``(rows, n, k)`` (see :func:`read_topk_samples`).
+    seed : int, optional
+        Seed of the PIT test's uniforms and of Monte Carlo simulations (fresh entropy when None;
+        the result records it).
+    stat, alpha, monte_carlo
+        As in :func:`verify_counts`.
+    source : str
+        Where the draws came from, for the report.
+    lines : numpy.ndarray, optional
+        The input line of each draw, for messages about a draw that repeats a category.
+    temperature : float, optional
+        The temperature ``target`` was divided by, for the report.
+
+    Returns
+    -------
+    VerifyResult
+        A draw that repeats a category, or holds one of probability 0, is a certain rejection.
+
+    Examples
+    --------
+    >>> t = target_from_probs([0.5, 0.5])
+    >>> verify_topk_draws(t, np.array([[[0, 1], [1, 0]] * 50]), seed=0).verdict
+    'pass'
+    >>> verify_topk_draws(t, np.array([[[0, 0], [1, 0]] * 50]), seed=0).verdict
+    'reject'
+    """
+    draws = np.asarray(draws)
+    if draws.ndim != 3 or draws.shape[0] != target.rows or draws.shape[1] == 0 or draws.shape[2] == 0:
+        raise InputError(
+            f"draws of shape {draws.shape} do not fit a target of {target.rows} distribution(s): "
+            "give shape (rows, n, k) with n, k >= 1"
+        )
+    entropy = root_entropy(seed)
+    tally = TopkTally(target, int(draws.shape[2]), _child_rng(entropy, _KEY_PIT))
+    for r in range(target.rows):
+        describe = None
+        if lines is not None:
+            src = source or "the input"
+            describe = lambda j, r=r: f"line {int(lines[j])} of {src}"  # noqa: E731
+        tally.add(r, draws[r], describe)
+    return _topk_family("samples", tally, entropy, stat, alpha, monte_carlo, source=source, temperature=temperature)
+
+
+def _topk_family(
+    mode: str,
+    tally: TopkTally,
+    entropy: int,
+    stat: str,
+    alpha: float,
+    monte_carlo: int | None,
+    *,
+    noise: str = "gumbel",
+    source: str = "",
+    temperature: float | None = None,
+) -> VerifyResult:
+    target = tally.target
+    default = "target" if mode == "engine" else "samples"
+    names = [f"row {r + 1}" if target.rows > 1 else default for r in range(target.rows)]
+    rngs = lambda r, t: _child_rng(entropy, _KEY_SIMULATION, r, t)  # noqa: E731
+    tests = topk_tests(tally, names, stat=stat, alpha=alpha, monte_carlo=monte_carlo, rngs=rngs)
+    return _family(
+        mode,
+        tests,
+        [target.n_categories] * len(tests),
+        alpha=alpha,
+        seed=entropy,
+        noise=noise,
+        source=source,
+        notes=[method_note(tally)],
+        k=tally.k,
+        temperature=temperature,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -959,15 +1172,249 @@ def draws_to_counts(draws: Any, target: Target) -> np.ndarray:
     arr = arr.reshape(1, -1) if arr.ndim == 1 else arr
     if arr.ndim != 2 or arr.shape[0] != target.rows:
         raise InputError(f"draws of shape {np.shape(draws)} do not fit a target of {target.rows} distribution(s)")
+    index = map_draws(arr, target)
+    return np.stack([np.bincount(index[r], minlength=target.n_categories) for r in range(target.rows)])
+
+
+def map_draws(draws: np.ndarray, target: Target) -> np.ndarray:
+    """Category indices of draws ``(rows, m)`` given as 0-based indices or labels (checked; int64).
+
+    Examples
+    --------
+    >>> map_draws(np.array([["b", "a"]]), target_from_probs([1, 1], labels=["a", "b"])).tolist()
+    [[1, 0]]
+    """
+    arr = np.asarray(draws)
+    if arr.dtype.kind not in "iuUS":
+        raise InputError(f"draws must be integer indices or string labels, got an array of dtype {arr.dtype}")
     if arr.size == 0:
         raise InputError("no draws: the array is empty")
-    counts = np.zeros((target.rows, target.n_categories), dtype=np.int64)
-    for r in range(target.rows):
-        index = _map_tokens(
+    out = np.empty(arr.shape, dtype=np.int64)
+    for r in range(arr.shape[0]):
+        out[r] = _map_tokens(
             arr[r], target, lambda j, r=r: f"position {j}" + (f" of row {r}" if target.rows > 1 else "")
         )
-        counts[r] = np.bincount(index, minlength=target.n_categories)
-    return counts
+    return out
+
+
+# reading draws without replacement ---------------------------------------------------------------
+
+_TOPK_ACCEPTED = (
+    "--samples with -k takes one draw per line, its k categories (labels or 0-based indices) separated by "
+    "spaces, commas or tabs, as gumbel sample -k writes it (also its CSV/TSV, JSON, JSON lines and .npy)"
+)
+
+
+def read_topk_samples(
+    data: bytes, target: Target, k: int, *, src: str = "<stdin>", suffix: str = ""
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Ordered draws of ``k`` categories written by any program, as category indices.
+
+    One draw per line: its k categories in order (``rows × k`` for a batch, row by row), labels or
+    0-based indices, separated by whitespace, commas or tabs; an optional header line
+    (:func:`topk_header`). Also the JSON (a list of k-lists, ``[[...], ...]`` per draw for a batch,
+    or ``{"draws": [...]}``), JSON lines and ``.npy`` (shape ``(n, k)``, or ``(rows, n, k)``) that
+    ``gumbel sample -k K --without-replacement`` writes. Labels that hold spaces or commas are
+    matched against the target's labels (a line that splits two ways is an error). A draw that
+    repeats a category is *read* (the test rejects it); a wrong number of categories on a line is
+    an input error.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole input.
+    target : Target
+        The distribution(s): labels and number of categories.
+    k : int
+        Categories per draw.
+    src, suffix
+        As in :func:`read_samples`.
+
+    Returns
+    -------
+    tuple
+        Draws of shape ``(rows, n, k)`` (int64) and the input line of each draw (None for JSON and .npy).
+
+    Raises
+    ------
+    InputError
+        On an empty input, a line with the wrong number of categories, an unknown label, an index
+        out of range, a malformed file.
+
+    Examples
+    --------
+    >>> t = target_from_probs([0.2, 0.3, 0.5], labels=["a", "b", "c"])
+    >>> draws, lines = read_topk_samples(b"a c\\nc,b\\n", t, 2)
+    >>> draws.tolist(), lines.tolist()
+    ([[[0, 2], [2, 1]]], [1, 2])
+    """
+    if not data.strip():
+        raise InputError(f"no draws in {src}: it is empty; {_TOPK_ACCEPTED}")
+    if suffix == ".npy" or (suffix not in _TEXT_SUFFIXES and data.startswith(_NPY_MAGIC)):
+        if not data.startswith(_NPY_MAGIC):
+            raise InputError(f"{src} is not a NumPy .npy file (it does not start with the .npy magic bytes)")
+        return _topk_from_npy(_load_npy(data, src), target, k, src), None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{src} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); {_TOPK_ACCEPTED}"
+        ) from None
+    if suffix in (".json", ".jsonl") or (suffix not in _TEXT_SUFFIXES and text.lstrip()[:1] in ("[", "{")):
+        doc, jsonl = _load_json(text, src, _TOPK_ACCEPTED)
+        return _topk_from_json(doc, jsonl, target, k, src), None
+    return _topk_from_text(data, text, target, k, src)
+
+
+def _topk_from_npy(arr: np.ndarray, target: Target, k: int, src: str) -> np.ndarray:
+    rows = target.rows
+    shape = (rows, -1, k) if rows > 1 else (-1, k)
+    expected = f"(n, {k})" if rows == 1 else f"({rows}, n, {k})"
+    if arr.ndim != len(shape) or arr.shape[-1] != k or (rows > 1 and arr.shape[0] != rows):
+        raise InputError(f"{src} holds an array of shape {arr.shape}; draws of {k} categories for this target are {expected}")
+    grid = arr.reshape(rows, -1, k)
+
+    def describe(j: int) -> str:
+        r, rest = divmod(j, grid.shape[1] * k)
+        d, c = divmod(rest, k)
+        return f"[{d}, {c}] of {src}" if rows == 1 else f"[{r}, {d}, {c}] of {src}"
+
+    return _map_tokens(grid.reshape(-1), target, describe).reshape(grid.shape)
+
+
+def _topk_from_json(doc: Any, jsonl: bool, target: Target, k: int, src: str) -> np.ndarray:
+    rows = target.rows
+    if isinstance(doc, dict) and "draws" in doc:  # gumbel sample --format json --report
+        doc = doc["draws"]
+    if not isinstance(doc, list):
+        raise InputError(f"{src} holds a JSON {type(doc).__name__}, not a list of draws; {_TOPK_ACCEPTED}")
+    if not doc:
+        raise InputError(f"no draws in {src}: the JSON list is empty")
+
+    def where(j: int) -> str:
+        return f"line {j + 1} of {src}" if jsonl else f"JSON item [{j}] of {src}"
+
+    flat: list[Any] = []
+    for j, item in enumerate(doc):
+        parts = item if rows > 1 else [item]
+        if not isinstance(item, list) or len(parts) != rows or any(not isinstance(p, list) or len(p) != k for p in parts):
+            shape = f"a list of {k} categories" if rows == 1 else f"a list of {rows} lists of {k} categories (one per distribution)"
+            raise InputError(f"{where(j)} is not {shape}; {_TOPK_ACCEPTED}")
+        for part in parts:
+            flat.extend(part)
+    tokens = _json_array(flat, src, False, "a category (a 0-based index or a label)")
+    width = rows * k
+
+    def describe(i: int) -> str:
+        j, c = divmod(i, width)
+        return f"{where(j)}, position {c + 1}"
+
+    return _map_tokens(tokens, target, describe).reshape(-1, rows, k).transpose(1, 0, 2)
+
+
+def _topk_from_text(data: bytes, text: str, target: Target, k: int, src: str) -> tuple[np.ndarray, np.ndarray]:
+    rows = target.rows
+    width = rows * k
+    labels = target.labels or ()
+    if any(ch.isspace() or ch == "," for label in labels for ch in label):
+        return _topk_from_lines(text, target, k, src)
+    matrix, lengths, numbers, _ = _byte_tokens(np.frombuffer(data, dtype=np.uint8), whole_lines=False)
+    tokens = _as_strings(matrix)
+    header = [name.encode() for name in topk_header(rows, k)]
+    if len(tokens) >= width and tokens[:width].tolist() == header and numbers[width - 1] == numbers[0]:
+        matrix, lengths, numbers, tokens = matrix[width:], lengths[width:], numbers[width:], tokens[width:]
+    if len(tokens) == 0:
+        raise InputError(f"no draws in {src}: it holds no data lines; {_TOPK_ACCEPTED}")
+    per_line = np.bincount(numbers)[numbers]
+    if (per_line != width).any():
+        j = int(np.argmax(per_line != width))
+        what = f"{k} categories" if rows == 1 else f"{width} categories ({k} for each of the {rows} distributions)"
+        raise InputError(
+            f"line {int(numbers[j])} of {src} has {int(per_line[j])} values but a draw holds {what}; {_TOPK_ACCEPTED}"
+        )
+
+    def describe(j: int) -> str:
+        return f"line {int(numbers[j])}, position {j % width + 1} of {src}"
+
+    index = _map_tokens(tokens, target, describe, matrix, lengths)
+    return index.reshape(-1, rows, k).transpose(1, 0, 2), numbers[::width].copy()
+
+
+def _topk_from_lines(text: str, target: Target, k: int, src: str) -> tuple[np.ndarray, np.ndarray]:
+    """Draws whose labels hold spaces or commas: each distinct line split against the known labels.
+
+    CSV/TSV (recognised by their header) are parsed by the csv module, as they were quoted; plain
+    lines are split at spaces into exactly ``rows × k`` known labels (or indices).
+    """
+    import csv
+
+    rows = target.rows
+    width = rows * k
+    lookup = _index_lookup(target)
+    spaced = {" ".join(label.split()): i for label, i in lookup.items()}
+    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    header = topk_header(rows, k)
+    delimiter = None
+    if lines and lines[0][1] in (",".join(header), "\t".join(header)):
+        delimiter = "," if "," in lines[0][1] else "\t"
+        lines = lines[1:]
+    if not lines:
+        raise InputError(f"no draws in {src}: it holds no data lines; {_TOPK_ACCEPTED}")
+
+    def category(token: str, number: int) -> int | None:
+        index, _ = _token_index(token, lookup, target.n_categories)
+        return index if index is not None else spaced.get(" ".join(token.split()))
+
+    def split_plain(line: str, number: int) -> list[int]:
+        words = line.split()
+        ways: dict[tuple[int, int], list[list[int]]] = {}
+
+        def solve(start: int, left: int) -> list[list[int]]:  # at most two splits are kept
+            if (start, left) in ways:
+                return ways[(start, left)]
+            found: list[list[int]] = []
+            if left == 0:
+                found = [[]] if start == len(words) else []
+            else:
+                for end in range(start + 1, len(words) - left + 2):
+                    index = category(" ".join(words[start:end]), number)
+                    if index is not None:
+                        found += [[index] + rest for rest in solve(end, left - 1)][: 2 - len(found)]
+                    if len(found) >= 2:
+                        break
+            ways[(start, left)] = found
+            return found
+
+        splits = solve(0, width)
+        if len(splits) == 1:
+            return splits[0]
+        if not splits:
+            raise InputError(
+                f"line {number} of {src} is not {width} known categories separated by spaces: "
+                f"{_shown(line)}; {_categories_phrase(target)}"
+            )
+        raise InputError(f"line {number} of {src} splits into categories in more than one way: {_shown(line)}")
+
+    parsed: dict[str, list[int]] = {}
+    out = np.empty((len(lines), width), dtype=np.int64)
+    for d, (number, line) in enumerate(lines):
+        if line not in parsed:
+            if delimiter is None:
+                parsed[line] = split_plain(line, number)
+            else:
+                fields = next(csv.reader([line], delimiter=delimiter))
+                if len(fields) != width:
+                    raise InputError(f"line {number} of {src} has {len(fields)} fields but a draw holds {width}; {_TOPK_ACCEPTED}")
+                values = [category(f.strip(), number) for f in fields]
+                bad = next((f for f, v in zip(fields, values) if v is None), None)
+                if bad is not None:
+                    raise InputError(f"category {_shown(bad)} at line {number} of {src} is not known; {_categories_phrase(target)}")
+                parsed[line] = values  # type: ignore[assignment]
+        out[d] = parsed[line]
+    numbers = np.array([number for number, _ in lines], dtype=np.int64)
+    return out.reshape(-1, rows, k).transpose(1, 0, 2), numbers
 
 
 # --------------------------------------------------------------------------------------------
@@ -1272,6 +1719,29 @@ def run_theory(
             progress(1)
     adjusted = holm([c.p_value for c in results])
     return TheoryResult(tuple(results), tuple(float(p) for p in adjusted), alpha, ctx.entropy, noise)
+
+
+def check_topk_options(*, k: int | None, temperature: float | None, has_target: bool, theory: bool, counts: bool) -> None:
+    """Reject ``-k`` and ``--temperature`` where ``gumbel verify`` has no target to apply them to.
+
+    Raises
+    ------
+    InputError
+        For ``--theory`` or the suite with either option, or ``--counts`` with ``-k``.
+    """
+    which = "-k" if k is not None else "--temperature"
+    if (k is not None or temperature is not None) and theory:
+        raise InputError(f"--theory checks the Gumbel-max trick itself; {which} applies to a target (VALUES or --file)")
+    if (k is not None or temperature is not None) and not has_target:
+        raise InputError(
+            f"{which} applies to a target: pass VALUES or --file PATH (the built-in suite has its own "
+            "without-replacement cases)"
+        )
+    if k is not None and counts:
+        raise InputError(
+            "--counts reads one count per category, but draws without replacement are tested as whole draws "
+            "(their order and tuples): give the draws themselves to --samples"
+        )
 
 
 def check_options(

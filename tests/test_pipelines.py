@@ -6,6 +6,7 @@ statuses of the pieces of a pipeline are read from ``PIPESTATUS``, printed on th
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import io
@@ -17,6 +18,7 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -199,12 +201,15 @@ def test_sigterm_during_output_leaves_no_file(tmp_path):
 # On a terminal (a pty): the table by default, and binary output refused
 
 
-def run_on_a_terminal(args: str, columns: int = 80) -> tuple[int, str, str]:
-    """Run gumbel with stdout on a pty of ``columns`` columns (80: the usual default)."""
+def run_on_a_terminal(args: str, columns: int = 80, *, color: bool = False) -> tuple[int, str, str]:
+    """Run gumbel with stdout on a pty of ``columns`` columns (80: the usual default).
+
+    ``NO_COLOR=1`` is set unless ``color`` is true.
+    """
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
-    for name in ("GUMBEL_THREADS", "COLUMNS", "LINES", "CI"):
+    for name in ("GUMBEL_THREADS", "COLUMNS", "LINES", "CI", "FORCE_COLOR", "TTY_COMPATIBLE") + (("NO_COLOR",) if color else ()):
         env.pop(name, None)
     proc = subprocess.Popen(
         ["bash", "-c", f"{GUMBEL} {args}"], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env
@@ -234,7 +239,9 @@ def test_on_a_terminal_the_default_is_the_report_table(columns):
                      "seed = 3", str(counts[0]), f"{counts[0] / 2000:.6f}"):
         assert fragment in out, out
     assert "…" not in out  # no number or header cut short, even on an 80-column terminal
-    assert ("observed" in out) == (columns > 80)  # the bars only where they fit
+    assert "█" in out and "│" in out  # the bars, even on an 80-column terminal
+    assert ("observed █ vs expected │" in out) == (columns > 80)  # the long header where it fits
+    assert max(len(line) for line in out.splitlines()) <= columns
 
 
 def test_on_a_terminal_npy_is_refused():
@@ -254,3 +261,240 @@ def test_csv_counts_into_python(tmp_path):
     rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
     assert [r["label"] for r in rows] == ["a", "b", "c"]
     assert [int(r["count"]) for r in rows] == gumbelcli.sample([1, 1, 2], n=4000, seed=2, counts=True).tolist()
+
+
+# --------------------------------------------------------------------------------------------
+# verify and relax in pipelines (issue 5)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "json", "npy"])  # every format is read in-process in test_verify.py
+def test_sample_into_verify(fmt):
+    # False alarm 1% (one test at α = 0.01); the seed is fixed, so the outcome is too.
+    out, err, status = pipe_status(f"gumbel sample a=.2 b=.8 -n 2000 --seed 3 -F {fmt} | gumbel verify a=.2 b=.8 --samples -")
+    assert status == [0, 0] and err == ""
+    assert out.splitlines()[-1].startswith("# PASS: 1 test consistent with the target")
+
+
+def test_sample_counts_into_verify_counts():
+    out, err, status = pipe_status(
+        "gumbel sample a=.2 b=.8 -n 2000 --seed 3 --counts -F csv | gumbel verify a=.2 b=.8 --samples - --counts -F json"
+    )
+    assert status == [0, 0] and err == ""
+    doc = json.loads(out)
+    assert doc["tests"][0]["n"] == 2000 and not doc["rejected"]
+
+
+def test_a_rejection_in_a_pipeline_exits_1_with_the_verdict_on_stdout():
+    # 2000 draws of (0.5, 0.5) against (0.2, 0.8): a 45-sigma miss, rejected for any seed.
+    out, err, status = pipe_status("gumbel sample a=1 b=1 -n 2000 --seed 3 | gumbel verify a=.2 b=.8 --samples -")
+    assert status == [0, 1] and err == ""
+    assert out.splitlines()[-1].startswith("# REJECTED")
+
+
+def test_verify_and_relax_data_for_other_programs():
+    reader = f"{PY} -c \"import csv, sys, json; print(json.dumps(list(csv.DictReader(sys.stdin))))\""
+    proc = shell(f"gumbel verify 0.2 0.8 -n 1e4 --seed 1 --format csv | {reader}")
+    assert proc.returncode == 0 and proc.stderr == b""
+    (row,) = json.loads(proc.stdout)
+    assert row["test"] == "target" and row["n"] == "10000" and row["verdict"] == "pass"
+    proc = shell(f"gumbel verify 0.2 0.8 -n 1e4 --seed 1 --format json | {PY} -m json.tool")
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert json.loads(proc.stdout)["tests"][0]["n"] == 10000
+    proc = shell(f"gumbel relax a=1 b=3 --tau 0.5 -n 3 --seed 2 --format csv | {reader}")
+    assert proc.returncode == 0 and proc.stderr == b""
+    rows = json.loads(proc.stdout)
+    assert len(rows) == 3 and all(set(r) == {"a", "b"} for r in rows)
+    assert all(abs(float(r["a"]) + float(r["b"]) - 1) < 1e-12 for r in rows)
+    proc = shell(f"gumbel relax a=1 b=3 --tau 0.5,2 -n 3 --seed 2 --format json | {PY} -m json.tool")
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert [item["tau"] for item in json.loads(proc.stdout)] == [0.5, 2.0] * 3
+
+
+def test_verify_reads_samples_from_printf_a_heredoc_and_a_file(tmp_path):
+    data = tmp_path / "draws.txt"
+    data.write_text("a\nb\nb\nb\na\nb\nb\nb\n")
+    forms = [
+        "printf 'a\\nb\\nb\\nb\\na\\nb\\nb\\nb\\n' | gumbel verify a=1 b=3 --samples - -F json",
+        "gumbel verify a=1 b=3 --samples - -F json <<'EOF'\na\nb\nb\nb\na\nb\nb\nb\nEOF",
+        f"gumbel verify a=1 b=3 --samples - -F json < {data}",
+        f"gumbel verify a=1 b=3 --samples {data} -F json",
+    ]
+    for form in forms:
+        proc = shell(form)
+        assert proc.returncode == 0 and proc.stderr == b"", (form, proc.stderr)
+        counts = [c["count"] for c in json.loads(proc.stdout)["tests"][0]["categories"]]
+        assert counts == [2, 6], form
+
+
+def test_relax_reads_its_target_from_printf_a_heredoc_and_a_file(tmp_path):
+    data = tmp_path / "target.txt"
+    data.write_text("1 3\n")
+    expected = shell("gumbel relax 1 3 --tau 0.5 -n 4 --seed 2").stdout
+    assert len(expected.splitlines()) == 4
+    forms = [
+        "printf '1 3\\n' | gumbel relax --tau 0.5 -n 4 --seed 2",
+        "gumbel relax --tau 0.5 -n 4 --seed 2 <<'EOF'\n1 3\nEOF",
+        f"gumbel relax --tau 0.5 -n 4 --seed 2 < {data}",
+        f"gumbel relax --tau 0.5 -n 4 --seed 2 -f {data}",
+    ]
+    for form in forms:
+        proc = shell(form)
+        assert (proc.returncode, proc.stderr, proc.stdout) == (0, b"", expected), form
+
+
+@pytest.mark.parametrize("fmt", ["plain", "csv", "jsonl"])
+def test_a_billion_relaxed_samples_into_head_stop_at_once(fmt):
+    """As for sample: the subprocess timeout only guards against a hang; no time is asserted."""
+    out, err, status = pipe_status(f"gumbel relax 0.5 0.5 --tau 1 -n 1e9 --seed 1 -F {fmt} | head -1")
+    assert len(out.splitlines()) == 1 and err == "" and status == [141, 0]
+
+
+# --------------------------------------------------------------------------------------------
+# --output is all or nothing, even for a run killed with SIGKILL
+
+
+@contextlib.contextmanager
+def _started(args: list[str], folder) -> Iterator[subprocess.Popen]:
+    """``gumbel ARGS`` running in ``folder``; killed on the way out whatever happened (no orphan
+    left computing 1e10 draws when an assertion fails)."""
+    # one BLAS thread: more than one thread in the process then means the engine's workers run
+    env = {k: v for k, v in os.environ.items() if k != "GUMBEL_THREADS"}
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen(
+        [*shlex.split(GUMBEL), *args], cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=env,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=60)
+
+
+def _wait_until_working(proc: subprocess.Popen, folder, *, writing: bool = True) -> None:
+    """Wait until ``proc`` has a file open in ``folder`` (its output, named or not), or, when it
+    counts before it writes (``writing`` False), until its worker threads run."""
+    import time
+
+    deadline = time.monotonic() + 60  # a guard against a hang, not a speed assertion
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            if writing:
+                links = [os.readlink(f"/proc/{proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{proc.pid}/fd")]
+                if any(link.startswith(str(folder)) for link in links):
+                    return
+            elif len(os.listdir(f"/proc/{proc.pid}/task")) > 1:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the program never started its work")
+
+
+COUNTS_RUN = ["sample", "0.5", "0.5", "-n", "1e10", "--counts", "-o", "out.txt"]
+DRAWS_RUN = ["sample", "0.5", "0.5", "-n", "1e9", "-o", "out.txt"]
+RELAX_RUN = ["relax", "0.5", "0.5", "--tau", "1", "-n", "1e9", "-o", "out.txt"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to see the open output")
+@pytest.mark.parametrize(
+    "args, how",
+    [(COUNTS_RUN, "SIGKILL"), (DRAWS_RUN, "SIGKILL"), (RELAX_RUN, "SIGKILL"), (DRAWS_RUN, "SIGINT"), (RELAX_RUN, "SIGTERM")],
+    ids=["counts-SIGKILL", "draws-SIGKILL", "relax-SIGKILL", "draws-SIGINT", "relax-SIGTERM"],
+)
+def test_a_killed_output_run_leaves_no_file_and_no_temporary(tmp_path, args, how):
+    import signal
+
+    (tmp_path / "old.txt").write_text("old\n")
+    with _started(args, tmp_path) as proc:
+        _wait_until_working(proc, tmp_path, writing="--counts" not in args)
+        proc.send_signal(getattr(signal, how))
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == {"SIGKILL": -9, "SIGTERM": 143, "SIGINT": 130}[how]
+    assert b"Traceback" not in stderr
+    assert sorted(os.listdir(tmp_path)) == ["old.txt"]  # no out.txt, no .out.txt.*.part
+
+
+def test_an_interrupted_output_run_keeps_the_file_it_would_replace(tmp_path):
+    import signal
+
+    (tmp_path / "out.txt").write_text("old\n")
+    with _started(["sample", "0.5", "0.5", "-n", "1e9", "-o", "out.txt"], tmp_path) as proc:
+        _wait_until_working(proc, tmp_path)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    assert os.listdir(tmp_path) == ["out.txt"] and (tmp_path / "out.txt").read_text() == "old\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures on a terminal, plain text elsewhere
+
+
+ESC = "\x1b["
+
+
+def test_colour_on_a_terminal_and_none_with_no_color():
+    code, out, _ = run_on_a_terminal("sample red=1 blue=3 -n 2000 --seed 3", color=True)
+    assert code == 0 and ESC in out  # styled: the test below means something
+    code, out, _ = run_on_a_terminal("sample red=1 blue=3 -n 2000 --seed 3")
+    assert code == 0 and ESC not in out and "█" in out  # NO_COLOR: plain text, the bars still drawn
+    code, out, _ = run_on_a_terminal("verify red=1 blue=3 -n 2000 --seed 3")
+    assert code == 0 and ESC not in out and "█" in out
+
+
+def test_a_report_on_a_non_terminal_stderr_is_plain_text(tmp_path):
+    report = tmp_path / "report.txt"
+    for command in ["sample red=1 blue=3 -n 2000 --seed 3 --report", "relax red=1 blue=3 --tau 0.5,2 -n 500 --seed 3 --report"]:
+        proc = subprocess.run(
+            ["bash", "-c", f"{GUMBEL} {command} > /dev/null 2> {shlex.quote(str(report))}"],
+            env={k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GUMBEL_THREADS")},
+            capture_output=True,
+            timeout=60,
+        )
+        text = report.read_text()
+        assert proc.returncode == 0 and "statistic = " in text, command
+        assert ESC not in text and "█" not in text, command  # no styles, no bars: a plain table
+
+
+def test_errors_are_one_plain_line_on_a_terminal_too():
+    code, out, err = run_on_a_terminal("sample 0.2 -0.8", color=True)
+    assert code == 2 and out == "" and ESC not in err
+    assert err.splitlines() == [
+        "gumbel: error: weight -0.8 at position 2 is negative; --probs accepts non-negative finite weights "
+        "(use --logits for log-probabilities)"
+    ]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_relax_on_a_terminal_draws_the_mean_largest_coordinate_per_tau(columns):
+    code, out, err = run_on_a_terminal("relax red=1 blue=3 green=2 --tau 0.1,1,10 -n 2000 --seed 3", columns)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= columns and "…" not in out
+    assert "mean max y: bars from 1/K = 0.333 (centre of the simplex) to 1 (a vertex)" in out
+    bars = {line.split()[2]: line for line in lines if line.startswith("τ = ")}
+    assert list(bars) == ["0.1", "1", "10"]
+    # colder is closer to a vertex: longer bars
+    lengths = [bars[t].count("█") for t in ("0.1", "1", "10")]
+    assert lengths[0] > lengths[1] > lengths[2]
+    assert "obs █ exp │" in out or "observed █ vs expected │" in out  # the argmax frequencies, as bars
+
+
+def test_relax_piped_has_no_bars():
+    proc = shell("gumbel relax red=1 blue=3 green=2 --tau 0.1,1,10 -n 2000 --seed 3 --format table")
+    text = proc.stdout.decode()
+    assert proc.returncode == 0 and "mean max y" in text
+    assert "█" not in text and "τ = " not in text and "bars from" not in text
+
+
+def test_help_has_a_table_of_every_exit_code():
+    from gumbelcli.errors import ExitCode
+
+    for command in ["--help", "sample --help", "verify --help", "relax --help"]:
+        lines = [line.strip(" │") for line in shell(f"gumbel {command}").stdout.decode().splitlines()]
+        start = lines.index("Exit codes:")
+        end = lines.index("", start)
+        table = {line.split()[0]: line for line in lines[start + 1 : end]}
+        assert {str(int(code)) for code in ExitCode} | {"143"} == set(table), (command, table)  # 143: SIGTERM

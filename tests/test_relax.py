@@ -347,6 +347,8 @@ def test_parse_taus():
         ("0.1,x,1", ["item 2", "'x'", "not a number"]),
         ("1,2,-3", ["item 3", "'-3'", "not positive"]),
         ("", ["empty"]),
+        ("1e-320", ["'1e-320'", "below 1e-100"]),  # found by tests/test_fuzz.py: NaN samples and warnings
+        ("0.5,1e-101", ["item 2", "below 1e-100", "--hard"]),
     ],
 )
 def test_parse_taus_refuses(text, words):
@@ -357,10 +359,39 @@ def test_parse_taus_refuses(text, words):
     assert "--tau accepts positive finite temperatures" in message
 
 
-@pytest.mark.parametrize("tau", [0, -1.0, float("nan"), float("inf"), [], [[1.0]], "abc", [1.0, 0.0]])
+@pytest.mark.parametrize("tau", [0, -1.0, float("nan"), float("inf"), [], [[1.0]], "abc", [1.0, 0.0], 1e-320, [1.0, 1e-200]])
 def test_api_refuses_bad_tau(tau):
     with pytest.raises(InputError):
         check_taus(tau)
+
+
+@pytest.mark.parametrize("log, log_prob", [(False, False), (True, False), (False, True), (True, True)])
+def test_the_smallest_tau_gives_finite_samples_and_no_warning(log, log_prob):
+    """Regression (tests/test_fuzz.py): τ = 1e-320 gave NaN samples and RuntimeWarnings on stderr;
+    τ below 1e-100 is now refused, and at 1e-100 everything is finite, without a warning."""
+    import warnings
+
+    from gumbelcli.relaxation import TAU_MIN
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = gumbelcli.relax([1e-300, 0.3, 0.7, 0.0], n=2000, tau=[TAU_MIN, 1.0], seed=4, log=log, log_prob=log_prob)
+    y, density = out if log_prob else (out, None)
+    assert np.isfinite(y[..., :3]).all()  # the last category has probability 0: y = 0, log y = -inf
+    assert density is None or np.isfinite(density).all()
+
+
+@pytest.mark.parametrize("tau", [0.5, 0.25, 1.0, 0.3])  # the exact-power paths (1/τ whole) and log space
+def test_weights_spanning_the_whole_float_range_relax_without_a_warning(tau):
+    """Regression (tests/test_fuzz.py): weights 1 and 1e308 made E / p overflow in the exact-power
+    path, a RuntimeWarning on stderr (the samples were right: the tiny categories get y = 0)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = gumbelcli.relax([1, 1, 1, 1, 1e308], n=3000, tau=tau, seed=1)
+    assert np.isfinite(y).all() and np.allclose(y.sum(axis=1), 1.0)
+    assert (y[:, 4] == 1.0).all()
 
 
 def test_api_shapes_and_options():

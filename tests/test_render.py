@@ -24,6 +24,7 @@ from gumbelcli.render import (
     category_tokens,
     format_lines,
     pooled_summary,
+    render_relax_report,
     render_sample_report,
     test_summary as summary_line,
     token_table,
@@ -221,8 +222,41 @@ def test_atomic_output_renames_only_on_success(tmp_path):
     with atomic_output(str(path)) as stream:
         stream.write(b"partial")
         assert not path.exists()  # nothing at the final path while writing
-        assert [p for p in os.listdir(tmp_path) if p.endswith(".part")]
+        # at most a hidden temporary (none at all where the file is unnamed, O_TMPFILE on Linux)
+        assert all(p.startswith(".out.bin.") and p.endswith(".part") for p in os.listdir(tmp_path))
     assert path.read_bytes() == b"partial" and os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_atomic_output_without_o_tmpfile_uses_a_named_temporary(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    path = tmp_path / "out.bin"
+    with atomic_output(str(path)) as stream:
+        stream.write(b"data")
+        assert [p for p in os.listdir(tmp_path) if p.startswith(".out.bin.") and p.endswith(".part")]
+    assert path.read_bytes() == b"data" and os.listdir(tmp_path) == ["out.bin"]
+    with pytest.raises(KeyboardInterrupt), atomic_output(str(path)) as stream:
+        stream.write(b"new")
+        raise KeyboardInterrupt
+    assert path.read_bytes() == b"data" and os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_atomic_output_copies_when_the_unnamed_file_cannot_be_linked(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+    path = tmp_path / "out.bin"
+    with atomic_output(str(path)) as stream:
+        stream.write(b"x" * 3_000_000)
+    assert path.read_bytes() == b"x" * 3_000_000 and os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_atomic_output_path_with_a_nul_byte_is_an_input_error(tmp_path):
+    # regression (found by tests/test_fuzz.py): the API and CliRunner can pass a NUL byte, which
+    # made tempfile raise ValueError, a crash with a traceback
+    with pytest.raises(InputError, match="cannot write --output"), atomic_output(str(tmp_path / "a\x00b")):
+        pass
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt, SystemExit])
@@ -396,3 +430,80 @@ def test_pooled_summary_lists_at_most_eight():
     result = gof_test(counts, probs, [f"c{i}" for i in range(22)])
     line = pooled_summary(result)
     assert line.startswith("pooled into one cell (expected counts < 5): ") and "(12 more)" in line
+
+
+# --------------------------------------------------------------------------------------------
+# pictures: bars that fit the terminal
+
+
+def test_bars_take_the_room_the_numbers_leave():
+    """The bars shrink to fit (about 15 cells at 80 columns) and give way below 8; numbers stay whole."""
+    target = target_from_probs([1, 3], labels=["red", "blue"])
+    report = sample_report(target, np.array([[493, 1507]]), seed=3, alpha=0.01)
+    for width, header in [(60, None), (72, None), (80, "obs █ exp │"), (100, "observed █ vs expected │")]:
+        buf = io.StringIO()
+        render_sample_report(Console(file=buf, width=width, no_color=True), report, bars=True)
+        text = buf.getvalue()
+        assert max(len(line) for line in text.splitlines()) <= width, text
+        assert "0.246500" in text and "…" not in text, text
+        if header is None:
+            assert "█" not in text, (width, text)
+        else:
+            assert header in text and "█" in text, (width, text)
+    buf = io.StringIO()
+    render_sample_report(Console(file=buf, width=200, no_color=True), report, bars=False)
+    assert "█" not in buf.getvalue()  # piped: a plain table
+
+
+def _relax_result(taus_and_means, probs=(0.2, 0.3, 0.5)):
+    from gumbelcli.results import RelaxResult, RelaxRowReport, RelaxTauSummary
+
+    labels = ["red", "green", "blue"][: len(probs)]
+    counts = np.round(np.array(probs) * 1000).astype(int)
+    test = gof_test(counts, np.array(probs), labels)
+    summaries = tuple(RelaxTauSummary(tau, mean, 0.5, 0.5, test) for tau, mean in taus_and_means)
+    return RelaxResult(n=1000, seed=1, hard=False, noise=True, log=False, rows=(RelaxRowReport("", summaries),))
+
+
+def test_relax_report_draws_the_mean_largest_coordinate_per_tau():
+    result = _relax_result([(0.1, 0.99), (1.0, 2 / 3), (10.0, 1 / 3)])
+    for width in (80, 120):
+        buf = io.StringIO()
+        render_relax_report(Console(file=buf, width=width, no_color=True), result, bars=True)
+        lines = buf.getvalue().splitlines()
+        assert max(len(line) for line in lines) <= width
+        assert "mean max y: bars from 1/K = 0.333 (centre of the simplex) to 1 (a vertex)" in lines
+        bars = [line for line in lines if line.startswith("τ = ")]
+        assert [b.split()[2] for b in bars] == ["0.1", "1", "10"]
+        full = 40  # the widest bar: 1/K maps to no bar, 1 to 40 cells
+        assert [b.count("█") for b in bars] == [round(0.985 * full), full // 2, 0]
+        assert [b.split()[-1] for b in bars] == ["0.990000", "0.666667", "0.333333"]
+    buf = io.StringIO()
+    render_relax_report(Console(file=buf, width=120, no_color=True), result, bars=False)
+    assert "τ = " not in buf.getvalue() and "█" not in buf.getvalue()  # piped: the table only
+    buf = io.StringIO()
+    render_relax_report(Console(file=buf, width=24, no_color=True), result, bars=True)
+    assert "τ = " not in buf.getvalue()  # no room: no bars
+
+
+def test_relax_bars_count_only_the_categories_that_can_win():
+    # with a zero-probability category the centre is 1/2, not 1/3
+    result = _relax_result([(1.0, 0.75)], probs=(0.5, 0.5, 0.0))
+    buf = io.StringIO()
+    render_relax_report(Console(file=buf, width=100, no_color=True), result, bars=True)
+    text = buf.getvalue()
+    assert "1/K = 0.5 (centre" in text
+    (bar,) = [line for line in text.splitlines() if line.startswith("τ = ")]
+    assert bar.count("█") == 20  # halfway from 1/2 to 1
+
+
+def test_monte_carlo_note_at_a_tiny_alpha_is_advice_not_a_crash():
+    # regression (found by tests/test_fuzz.py): --alpha 1e-320 --monte-carlo 1 raised OverflowError
+    # computing the B needed (m / α is infinite)
+    from conftest import invoke
+
+    result = invoke(["verify", "0.2", "0.3", "0.5", "-n", "20", "--seed", "2", "--alpha", "1e-320", "--monte-carlo", "1"])
+    assert result.exit_code == 0, result.output
+    assert "cannot reject" in result.stdout and "use a larger --alpha" in result.stdout
+    result = invoke(["verify", "0.2", "0.3", "0.5", "-n", "20", "--seed", "2", "--alpha", "1e-10", "-B", "1"])
+    assert "use --monte-carlo 10000000000 or more" in result.stdout

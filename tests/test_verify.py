@@ -94,7 +94,9 @@ def test_suite_plain_output_states_pooling_and_verdict():
     lines = result.stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["test", "k", "n"]
     assert any("pooled into one cell" in line for line in lines if line.startswith("#"))
-    assert lines[-1].startswith("# PASS: all 9 tests") and "Holm" in lines[-1] and "seed 3" in lines[-1]
+    # 9 single-draw tests, 1 for the ordered pairs of the small without-replacement case, and 3
+    # (position 1, position 2, PIT) for the large one
+    assert lines[-1].startswith("# PASS: all 13 tests") and "Holm" in lines[-1] and "seed 3" in lines[-1]
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
 
 
@@ -382,9 +384,9 @@ def test_monte_carlo_is_valid_for_tiny_expected_counts():
 
 
 def test_too_few_simulations_are_said_so():
-    # With B = 100 the smallest p-value is 1/101: Holm over 9 tests can never reject at α = 0.01.
+    # With B = 100 the smallest p-value is 1/101: Holm over 13 tests can never reject at α = 0.01.
     result = invoke(["verify", "-B", "100", "-n", "2000", "--seed", "3"])
-    assert "cannot reject" in result.stdout and "--monte-carlo 900 or more" in result.stdout
+    assert "cannot reject" in result.stdout and "--monte-carlo 1300 or more" in result.stdout
 
 
 def test_gof_test_keeps_its_default_behaviour():
@@ -416,8 +418,8 @@ def test_residuals_and_deviants_in_the_single_target_report():
 def test_jsonl_is_one_object_per_test_then_a_summary():
     result = invoke(["verify", "-n", "3000", "--seed", "1", "-F", "jsonl"])
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["type"] for line in lines] == ["test"] * 9 + ["summary"]
-    assert lines[-1]["tests_run"] == 9
+    assert [line["type"] for line in lines] == ["test"] * 13 + ["summary"]  # 9 + 4 without replacement
+    assert lines[-1]["tests_run"] == 13
 
 
 def test_engine_mode_tests_the_draws_gumbel_sample_makes():

@@ -1,0 +1,1 @@
+complete --command gumbel --no-files --arguments "(env _GUMBEL_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) gumbel)" --condition "env _GUMBEL_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) gumbel"
