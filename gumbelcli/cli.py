@@ -392,7 +392,10 @@ def sample(
             from .stats import sample_report
 
             tally = sampler.counts(workers, advance)
-            result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha, temperature=tempered)
+            # The test needs SciPy (half a second to import): only build it when it is shown or used.
+            result = None
+            if fmt_name in ("table", "json") or report or check:
+                result = sample_report(target, tally, seed=sampler.entropy, alpha=alpha, temperature=tempered)
             with atomic_output(output) as stream:
                 if fmt_name == "table":
                     render_report(result, stream, to_terminal=out_is_terminal)

@@ -217,8 +217,12 @@ class DrawWriter:
 # counts and reports as data
 
 
-def write_counts(stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport) -> None:
+def write_counts(
+    stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport | None
+) -> None:
     """Per-category counts, ``counts`` of shape ``(rows, K)``, in a data format.
+
+    ``report`` is needed (and only read) for ``json``, which writes the whole report.
 
     Draws without replacement give counts of shape ``(rows, K, k)``: how often each category came
     at each position (see :func:`write_position_counts`).
@@ -230,6 +234,7 @@ def write_counts(stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequen
     if fmt == "npy":
         np.save(stream, counts[0] if rows == 1 else counts, allow_pickle=False)
     elif fmt == "json":
+        assert report is not None, "the JSON of counts is the report"
         stream.write((json.dumps(report.to_dict()) + "\n").encode())
     elif fmt == "jsonl":
         lines = []
@@ -252,7 +257,7 @@ def write_counts(stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequen
 
 
 def write_position_counts(
-    stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport
+    stream: IO[bytes], fmt: str, counts: np.ndarray, labels: Sequence[str], report: SampleReport | None
 ) -> None:
     """Counts of draws without replacement per category and position, ``counts`` of shape ``(rows, K, k)``.
 
@@ -266,6 +271,7 @@ def write_position_counts(
     if fmt == "npy":
         np.save(stream, counts[0] if rows == 1 else counts, allow_pickle=False)
     elif fmt == "json":
+        assert report is not None, "the JSON of counts is the report"
         data = report.to_dict()
         data["position_counts"] = (counts[0] if rows == 1 else counts).tolist()  # [category][position], per row
         stream.write((json.dumps(data, ensure_ascii=False) + "\n").encode())

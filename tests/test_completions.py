@@ -189,11 +189,14 @@ RUNS = {
         [],
         {"_GUMBEL_COMPLETE": "complete_fish", "_TYPER_COMPLETE_FISH_ACTION": "get-args", "_TYPER_COMPLETE_ARGS": "gumbel relax --"},
     ),
+    # Data to a pipe needs no test statistic, so no SciPy either (half a second and 50 MB saved).
+    "sample piped": (["sample", "0.2", "0.8", "-n", "100", "--seed", "1"], None),
+    "sample --counts piped": (["sample", "0.2", "0.8", "-n", "100", "--seed", "1", "--counts", "-F", "csv"], None),
 }
 
 
 @pytest.mark.parametrize("name", list(RUNS))
-def test_help_and_completion_import_no_scipy(name):
+def test_help_completion_and_piped_data_import_no_scipy(name):
     args, env = RUNS[name]
     modules = imported_modules(args, env)
     assert not [m for m in modules if m == "scipy" or m.startswith("scipy.")], name
