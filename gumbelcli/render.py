@@ -368,8 +368,13 @@ def _bar_room(console: Any, table: Any, rows: list[list[Any]]) -> tuple[int, str
     return 0, ""
 
 
-def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
-    """Draw one test's per-category table and verdict on a rich console."""
+def render_test_table(
+    console: Any, test: GofResult, *, bars: bool, all_hint: str = "--format csv --counts lists them all"
+) -> None:
+    """Draw one test's per-category table and verdict on a rich console.
+
+    ``all_hint`` says where to see every category when the table shows only the most deviant.
+    """
     from rich.table import Table
     from rich.text import Text
 
@@ -409,8 +414,7 @@ def render_test_table(console: Any, test: GofResult, *, bars: bool) -> None:
     console.print(table)
     if len(shown) < len(cats):
         console.print(
-            f"(showing the {len(shown)} most deviant of {len(cats)} categories; "
-            "--format csv --counts lists them all)",
+            f"(showing the {len(shown)} most deviant of {len(cats)} categories; {all_hint})",
             markup=False,
             highlight=False,
         )
@@ -1083,7 +1087,9 @@ def render_relax_report(console: Any, result: Any, *, bars: bool = True) -> None
         if bars:
             render_relax_bars(console, row)
         console.print()
-        render_test_table(console, row.taus[0].argmax, bars=bars)
+        # the argmax counts are the draws of `gumbel sample` with the same seed and -n
+        hint = "gumbel sample --counts --format csv with the same --seed and -n lists them all"
+        render_test_table(console, row.taus[0].argmax, bars=bars, all_hint=hint)
     for note in relax_notes(result):
         console.print(note, markup=False, highlight=False)
 

@@ -23,25 +23,15 @@ import numpy as np
 import pytest
 
 import gumbelcli
-from conftest import assert_one_line_error, invoke, shell
+from conftest import assert_one_line_error, ok, run, shell
 from gumbelcli.errors import InputError
 from gumbelcli.relaxation import check_taus, concrete_log_density, expconcrete_log_density, parse_taus
 from gumbelcli.sampling import SMALL_K
 
-NO_ENV = {"GUMBEL_THREADS": None, "NO_COLOR": "1"}
 EXTREME_LOGITS = [1e4, 1e4 - 1, 0.0, 1e4 - 3, -1e4, 1e4 - 0.5, -1e4 + 2]
 P_MIN = 1e-3  # a correct sampler fails a test with this probability for a random seed
 
 
-def run(args, input=None):
-    return invoke([str(a) for a in args], input=input, env=NO_ENV)
-
-
-def ok(args, input=None):
-    result = run(args, input)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == "", result.stderr
-    return result
 
 
 def npy(args) -> np.ndarray:
@@ -605,3 +595,9 @@ def test_help_does_not_import_scipy():
                    "r = CliRunner().invoke(app, ['relax', '--help']); assert r.exit_code == 0; "
                    "print('scipy' in sys.modules)\"")
     assert result.stdout.decode().strip() == "False", result.stderr.decode()
+
+
+def test_a_long_argmax_table_points_to_where_every_count_is():
+    # relax has no --counts: the full argmax counts are those of gumbel sample with the same seed
+    result = ok(["relax", *range(1, 41), "--tau", "1", "-n", "1000", "--seed", "1", "-F", "table"])
+    assert "most deviant of 40 categories; gumbel sample --counts" in " ".join(result.stdout.split())

@@ -13,38 +13,17 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
 import pytest
 
 import gumbelcli
-from gumbelcli import engine
-from conftest import assert_one_line_error, invoke
-
-NO_ENV = {"GUMBEL_THREADS": None, "NO_COLOR": "1"}  # a GUMBEL_THREADS of the caller must not leak in
+from conftest import assert_one_line_error, ok, run, small_chunks
 
 
-def run(args, input=None, env=None):
-    return invoke([str(a) for a in args], input=input, env={**NO_ENV, **(env or {})})
 
 
-def ok(args, input=None, env=None):
-    """Run and expect success with nothing on stderr; return the result."""
-    result = run(args, input, env)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == "", result.stderr
-    return result
-
-
-@contextlib.contextmanager
-def small_chunks(chunk_variates: int = 96, block_variates: int = 24) -> Iterator[None]:
-    """Tiny chunks, so that a few hundred draws span many chunks (the CLI runs in-process)."""
-    with mock.patch.object(engine, "CHUNK_VARIATES", chunk_variates), mock.patch.object(
-        engine, "BLOCK_VARIATES", block_variates
-    ):
-        yield
 
 
 BATCH_TEXT = "1 2 3\n3 2 1\n"

@@ -12,20 +12,16 @@ were drawn at random.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
-from unittest import mock
 
 import numpy as np
 import pytest
 from scipy import stats as sps
 
 import gumbelcli
-from gumbelcli import engine
 from gumbelcli.engine import GumbelMaxSampler, TopKSampler, check_k
 from gumbelcli.errors import InputError
 from gumbelcli.inputs import apply_temperature, parse_temperature, target_from_logits, target_from_probs
@@ -33,31 +29,13 @@ from gumbelcli.sampling import Workspace, exponential_noise, gumbel_max, gumbel_
 from gumbelcli.topk import loo_logsumexp, ordered_tuples, second_position_probs
 from gumbelcli.verification import read_topk_samples, verify_topk_draws, verify_topk_engine
 
-from conftest import assert_one_line_error, invoke, shell
+from conftest import assert_one_line_error, ok, run, shell, small_chunks
 
-NO_ENV = {"GUMBEL_THREADS": None, "NO_COLOR": "1"}
 P4 = [0.1, 0.2, 0.3, 0.4]
 WR = ["--without-replacement"]
 
 
-def run(args, input=None):
-    return invoke([str(a) for a in args], input=input, env=NO_ENV)
 
-
-def ok(args, input=None):
-    result = run(args, input)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == "", result.stderr
-    return result
-
-
-@contextlib.contextmanager
-def small_chunks(chunk_variates: int = 96, block_variates: int = 24) -> Iterator[None]:
-    """Tiny chunks, so that a few hundred draws span many chunks and blocks."""
-    with mock.patch.object(engine, "CHUNK_VARIATES", chunk_variates), mock.patch.object(
-        engine, "BLOCK_VARIATES", block_variates
-    ):
-        yield
 
 
 def plackett_luce(p, pair):
