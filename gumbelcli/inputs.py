@@ -1002,7 +1002,11 @@ def check_temperature(value: object, *, name: str = "temperature") -> float:
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise _error(f"{name}={value!r} is not a number; {_TEMPERATURE_ACCEPTED}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the largest double
+        digits = str(value)
+        raise _error(f"{name}={digits[:12]}... ({len(digits)} digits) overflows to infinity; {_TEMPERATURE_ACCEPTED}") from None
     problem = _temperature_problem(number)
     if problem:
         raise _error(f"{name}={number!r} {problem}; {_TEMPERATURE_ACCEPTED}")

@@ -261,8 +261,8 @@ def smallest_k(keys: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the ``k`` smallest values of each row of ``keys`` (m, K), in increasing order.
 
     A partial sort: the k smallest are found by :func:`_topk_blocks` (long rows) or
-    ``argpartition`` (short rows), and only those k are sorted. Ties (of probability zero for
-    continuous noise) go to the smaller index.
+    ``argpartition`` (short rows), and only those k are sorted. Which of several exactly equal
+    values is kept is unspecified (ties have probability zero for continuous noise).
     """
     keys = np.ascontiguousarray(keys)
     m, n_race = keys.shape

@@ -807,11 +807,19 @@ def _load_json(text: str, src: str, accepted: str) -> tuple[Any, bool]:
         raise InputError(f"{src} is neither JSON nor JSON lines ({exc.msg}); {accepted}") from None
 
 
-def _json_array(items: list[Any], src: str, jsonl: bool, what: str) -> np.ndarray:
-    """A JSON list of scalars as an int or str array; bad items are named with their position."""
+def _json_array(
+    items: list[Any], src: str, jsonl: bool, what: str, where: Callable[[int], str] | None = None
+) -> np.ndarray:
+    """A JSON list of scalars as an int or str array; bad items are named with their position.
 
-    def where(j: int) -> str:
+    ``where(j)`` names item ``j`` in an error (default: its JSON item, or its line with ``jsonl``);
+    a caller that flattened nested lists passes its own.
+    """
+
+    def item_place(j: int) -> str:
         return f"line {j + 1} of {src}" if jsonl else f"JSON item [{j}] of {src}"
+
+    where = where or item_place
 
     kinds = {type(item) for item in items}
     if kinds <= {int}:
@@ -1304,13 +1312,13 @@ def _topk_from_json(doc: Any, jsonl: bool, target: Target, k: int, src: str) -> 
             raise InputError(f"{where(j)} is not {shape}; {_TOPK_ACCEPTED}")
         for part in parts:
             flat.extend(part)
-    tokens = _json_array(flat, src, False, "a category (a 0-based index or a label)")
     width = rows * k
 
     def describe(i: int) -> str:
         j, c = divmod(i, width)
         return f"{where(j)}, position {c + 1}"
 
+    tokens = _json_array(flat, src, jsonl, "a category (a 0-based index or a label)", describe)
     return _map_tokens(tokens, target, describe).reshape(-1, rows, k).transpose(1, 0, 2)
 
 

@@ -463,3 +463,24 @@ def test_python_api_verify_takes_k_and_temperature():
     assert gumbelcli.verify(logits=[2.0, 1.0, 0.0], temperature=0.5, n=20_000, seed=1).to_dict()["temperature"] == 0.5
     with pytest.raises(InputError, match="not draws of k=2"):
         gumbelcli.verify(P4, samples=draws[:, :1], k=2)
+
+
+def test_api_temperature_beyond_a_double_is_an_input_error():
+    with pytest.raises(InputError, match="overflows to infinity"):
+        gumbelcli.sample([1, 2, 3], n=3, temperature=10**400)
+
+
+@pytest.mark.parametrize(
+    "name, text, place",
+    [
+        ("m.json", '[[0, 1], [1, "c"], [2, 0.0]]', "JSON item [2] of 'm.json', position 2"),
+        ("m.jsonl", "[0, 1]\n[1, 2]\n[2, 0.5]\n", "line 3 of 'm.jsonl', position 2"),
+    ],
+)
+def test_a_bad_value_in_json_samples_is_named_where_it_stands(tmp_path, monkeypatch, name, text, place):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text)
+    result = run(["verify", "a=1", "b=2", "c=3", "-k", "2", "--without-replacement", "--samples", name])
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr)
+    assert place in result.stderr
