@@ -148,7 +148,6 @@ def _draw_setup(weights: Any, logits: Any, n: Any, seed: Any, threads: Any) -> t
     """Validate what ``sample`` and ``relax`` share: the target (and whether it was 1-D), n, seed, threads."""
     import numpy as np
 
-    from .engine import default_threads
     from .errors import InputError
     from .inputs import target_from_logits, target_from_probs
 
@@ -158,12 +157,23 @@ def _draw_setup(weights: Any, logits: Any, n: Any, seed: Any, threads: Any) -> t
     one_row = np.ndim(weights if logits is None else logits) == 1  # after validation: ragged input raises InputError
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"n={n!r} is not a positive integer")
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+    return target, one_row, _workers(seed, threads)
+
+
+def _workers(seed: Any, threads: Any) -> int:
+    """Validate ``seed`` and ``threads`` (every API function takes them); the number of workers."""
+    import numpy as np
+
+    from .engine import default_threads
+    from .errors import InputError
+
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise InputError(f"seed={seed!r} is not a non-negative integer")
-    workers = default_threads() if threads is None else int(threads)
-    if workers < 1:
-        raise InputError(f"threads={threads!r} is below 1")
-    return target, one_row, workers
+    if threads is None:
+        return default_threads()
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise InputError(f"threads={threads!r} is not a positive integer")
+    return int(threads)
 
 
 def verify(
@@ -246,7 +256,7 @@ def verify(
     import numpy as np
 
     from . import verification as core
-    from .engine import check_k, default_threads
+    from .engine import check_k
     from .errors import InputError
     from .inputs import apply_temperature, check_temperature, target_from_logits, target_from_probs
     from .stats import STAT_LAMBDAS
@@ -257,11 +267,10 @@ def verify(
         raise InputError(f"stat={stat!r} is not known; it accepts {', '.join(STAT_LAMBDAS)}")
     if not 0.0 < alpha < 1.0:
         raise InputError(f"alpha={alpha!r} is outside (0, 1)")
-    for name, value in (("n", n), ("monte_carlo", monte_carlo), ("threads", threads)):
+    for name, value in (("n", n), ("monte_carlo", monte_carlo)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
             raise InputError(f"{name}={value!r} is not a positive integer")
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise InputError(f"seed={seed!r} is not a non-negative integer")
+    workers = _workers(seed, threads)
     has_target = weights is not None or logits is not None
     tempered = check_temperature(temperature)
     core.check_topk_options(
@@ -285,7 +294,6 @@ def verify(
     options = dict(seed=seed, stat=stat, alpha=alpha, monte_carlo=monte_carlo)
     if theory:
         return core.run_theory(n=n, noise=noise, **options)
-    workers = default_threads() if threads is None else int(threads)
     if not has_target:
         return core.run_suite(n=n, threads=workers, noise=noise, **options)
     target = target_from_probs(weights, labels) if logits is None else target_from_logits(logits, labels)
