@@ -511,7 +511,7 @@ def render_topk_report(console: Any, report: SampleReport, *, bars: bool = True)
                 console.print(f"{test.name}: {pooled_summary(test)}", markup=False, highlight=False)
     console.print(
         f"n = {report.n:,} draws of {k} distinct categories per distribution (Gumbel-top-k), seed = {report.seed}. "
-        "Position 1 follows p; position 2 is tested against its exact law p_i Σ_a p_a / (1 - p_a); "
+        "Position 1 follows p; position 2 is tested against its exact law p_i Σ_{a≠i} p_a / (1 - p_a); "
         f"each test at α / {len(report.tests)} (Bonferroni). 'in draw' counts the draws that hold the category.",
         markup=False,
         highlight=False,

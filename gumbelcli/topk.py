@@ -486,7 +486,7 @@ def method_note(tally: TopkTally, *, lead: bool = True) -> str:
         if k >= 2:
             last = min(k, 1 + PIT_MAX_POSITIONS)
             text += (
-                ", position 2 against its exact law p_i Σ_a p_a / (1 - p_a), and "
+                ", position 2 against its exact law p_i Σ_{a≠i} p_a / (1 - p_a), and "
                 + ("position 2" if last == 2 else f"positions 2-{last}")
                 + " given the earlier ones by the randomized probability integral transform "
                 "(Uniform(0, 1) under the target)"
