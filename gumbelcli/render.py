@@ -368,6 +368,17 @@ def _bar_room(console: Any, table: Any, rows: list[list[Any]]) -> tuple[int, str
     return 0, ""
 
 
+def report_table(title: str | None, columns: Sequence[str], left: Sequence[str] = ()) -> Any:
+    """The house style of every report table: a left title, no outer edge, the ``left`` columns
+    left-justified and all others (numbers) right-justified."""
+    from rich.table import Table
+
+    table = Table(title=title or None, title_justify="left", show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, justify="left" if column in left else "right")
+    return table
+
+
 def render_test_table(
     console: Any, test: GofResult, *, bars: bool, all_hint: str = "--format csv --counts lists them all"
 ) -> None:
@@ -375,20 +386,12 @@ def render_test_table(
 
     ``all_hint`` says where to see every category when the table shows only the most deviant.
     """
-    from rich.table import Table
     from rich.text import Text
 
-    def build(bars_header: str) -> Table:
-        table = Table(title=test.name or None, title_justify="left", show_edge=False, pad_edge=False)
-        for column, justify in [
-            ("category", "left"),
-            ("target p", "right"),
-            ("count", "right"),
-            ("freq", "right"),
-            ("expected", "right"),
-            ("residual", "right"),
-        ]:
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    def build(bars_header: str) -> Any:
+        table = report_table(
+            test.name, ("category", "target p", "count", "freq", "expected", "residual"), left=("category",)
+        )
         if bars_header:
             table.add_column(bars_header, no_wrap=True)
         return table
@@ -451,7 +454,6 @@ def render_topk_report(console: Any, report: SampleReport, *, bars: bool = True)
     has no closed form). Under it, the chi-square tests of position 1 and position 2 (against its
     exact law).
     """
-    from rich.table import Table
     from rich.text import Text
 
     k = report.k or 1
@@ -463,9 +465,11 @@ def render_topk_report(console: Any, report: SampleReport, *, bars: bool = True)
         tests = report.tests[r * per_row : (r + 1) * per_row]
         first = tests[0]
         title = f"row {r + 1}: " if rows > 1 else ""
-        table = Table(title=f"{title}{k} distinct categories per draw", title_justify="left", show_edge=False, pad_edge=False)
-        for column in ("category", "target p", "1st count", "1st freq", "expected", "residual", "in draw", "in-draw freq"):
-            table.add_column(column, justify="left" if column == "category" else "right")
+        table = report_table(
+            f"{title}{k} distinct categories per draw",
+            ("category", "target p", "1st count", "1st freq", "expected", "residual", "in draw", "in-draw freq"),
+            left=("category",),
+        )
         if bars:
             table.add_column("1st ▮ vs p │", no_wrap=True)
         cats = first.categories
@@ -685,7 +689,6 @@ def render_verify(console: Any, result: VerifyResult, *, bars: bool = True) -> N
     A target of the user's (drawn here or read from samples) gets its per-category table(s), with
     expected counts and standardized residuals; the suite gets one row per distribution.
     """
-    from rich.table import Table
     from rich.text import Text
 
     if result.mode != "suite":
@@ -695,24 +698,11 @@ def render_verify(console: Any, result: VerifyResult, *, bars: bool = True) -> N
             render_test_table(console, test, bars=bars)
     if result.mode == "suite" or len(result.tests) > 1:
         stat = result.tests[0].stat if result.tests else ""
-        table = Table(
-            title=f"{stat} goodness-of-fit tests ({result.tests[0].method if result.tests else ''})",
-            title_justify="left",
-            show_edge=False,
-            pad_edge=False,
+        table = report_table(
+            f"{stat} goodness-of-fit tests ({result.tests[0].method if result.tests else ''})",
+            ("distribution", "K", "n", "statistic", "df", "p-value", "Holm p", "pooled", "verdict"),
+            left=("distribution", "verdict"),
         )
-        for column, justify in [
-            ("distribution", "left"),
-            ("K", "right"),
-            ("n", "right"),
-            ("statistic", "right"),
-            ("df", "right"),
-            ("p-value", "right"),
-            ("Holm p", "right"),
-            ("pooled", "right"),
-            ("verdict", "left"),
-        ]:
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for i, test in enumerate(result.tests):
             rejected = result.test_rejected(i)
             table.add_row(
@@ -774,27 +764,13 @@ _SHORT_TESTS = {"Kolmogorov-Smirnov": "KS"}
 
 def render_theory(console: Any, result: TheoryResult) -> None:
     """The human report of ``gumbel verify --theory``: one row per check, then the verdict."""
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title=f"The Gumbel-max trick, checked empirically (REFERENCE §6; noise: {result.noise})",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    table = report_table(
+        f"The Gumbel-max trick, checked empirically (REFERENCE §6; noise: {result.noise})",
+        ("#", "claim", "distribution", "test", "n", "statistic", "p-value", "Holm p", "result"),
+        left=("#", "claim", "distribution", "test", "result"),
     )
-    for column, justify in [
-        ("#", "left"),
-        ("claim", "left"),
-        ("distribution", "left"),
-        ("test", "left"),
-        ("n", "right"),
-        ("statistic", "right"),
-        ("p-value", "right"),
-        ("Holm p", "right"),
-        ("result", "left"),
-    ]:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for i, check in enumerate(result.checks):
         table.add_row(
             Text(check.prop),
@@ -1069,15 +1045,14 @@ def render_relax_report(console: Any, result: Any, *, bars: bool = True) -> None
     distance to the nearest vertex of the simplex, and the argmax test; then the argmax frequencies
     against the target, which are those of every τ (the same noise serves them all).
     """
-    from rich.table import Table
     from rich.text import Text
 
     for i, row in enumerate(result.rows):
         if i:
             console.print()
-        table = Table(title=row.name or None, title_justify="left", show_edge=False, pad_edge=False)
-        for column in ("τ", "mean max y", "mean entropy", "mean dist to vertex", "argmax test"):
-            table.add_column(column, justify="left" if column == "argmax test" else "right")
+        table = report_table(
+            row.name, ("τ", "mean max y", "mean entropy", "mean dist to vertex", "argmax test"), left=("argmax test",)
+        )
         for s in row.taus:
             test = s.argmax
             style = "bold red" if test.rejected else "green"
